@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// The WebSocket endpoints the browser tests connect to, on the page's own
+// origin (the tests find it in $WSTEST_ORIGIN or location):
+//
+//	/ws/echo            echoes every message; subprotocols echo, chat, v2;
+//	                    ?compress=1 negotiates permessage-deflate
+//	/ws/close?code=&reason=   closes at once with that code and reason
+//	/ws/drop            drops the TCP connection without a close frame
+//	/ws/reject          refuses the handshake with 403
+//	/ws/flood?n=&size=  sends n binary messages of size bytes, then closes 1000
+//	/ws/stall           accepts and never reads
+//	/hits               JSON {"handshakes": N}: WebSocket requests so far
+var handshakes atomic.Int64
+
+// maxMessage is the largest message the echo endpoint takes: tests send up
+// to 16 MiB.
+const maxMessage = 32 << 20
+
+// endpointLife bounds how long any test connection is kept open.
+const endpointLife = 2 * time.Minute
+
+func registerEndpoints(mux *http.ServeMux) {
+	mux.HandleFunc("/ws/echo", echo)
+	mux.HandleFunc("/ws/close", closeWith)
+	mux.HandleFunc("/ws/drop", drop)
+	mux.HandleFunc("/ws/reject", func(w http.ResponseWriter, r *http.Request) {
+		handshakes.Add(1)
+		http.Error(w, "refused by test endpoint", http.StatusForbidden)
+	})
+	mux.HandleFunc("/ws/flood", flood)
+	mux.HandleFunc("/ws/stall", stall)
+	mux.HandleFunc("/hits", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]int64{"handshakes": handshakes.Load()})
+	})
+}
+
+func accept(w http.ResponseWriter, r *http.Request, opts *websocket.AcceptOptions) (*websocket.Conn, context.Context, context.CancelFunc, bool) {
+	handshakes.Add(1)
+	c, err := websocket.Accept(w, r, opts)
+	if err != nil {
+		return nil, nil, nil, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), endpointLife)
+	return c, ctx, cancel, true
+}
+
+func echo(w http.ResponseWriter, r *http.Request) {
+	opts := &websocket.AcceptOptions{Subprotocols: []string{"echo", "chat", "v2"}}
+	if r.URL.Query().Get("compress") == "1" {
+		opts.CompressionMode = websocket.CompressionContextTakeover
+	}
+	c, ctx, cancel, ok := accept(w, r, opts)
+	if !ok {
+		return
+	}
+	defer cancel()
+	defer c.CloseNow()
+	c.SetReadLimit(maxMessage)
+	for {
+		typ, p, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		if err := c.Write(ctx, typ, p); err != nil {
+			return
+		}
+	}
+}
+
+func closeWith(w http.ResponseWriter, r *http.Request) {
+	c, _, cancel, ok := accept(w, r, nil)
+	if !ok {
+		return
+	}
+	defer cancel()
+	code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+	c.Close(websocket.StatusCode(code), r.URL.Query().Get("reason"))
+}
+
+func drop(w http.ResponseWriter, r *http.Request) {
+	c, _, cancel, ok := accept(w, r, nil)
+	if !ok {
+		return
+	}
+	defer cancel()
+	c.CloseNow()
+}
+
+func flood(w http.ResponseWriter, r *http.Request) {
+	c, ctx, cancel, ok := accept(w, r, nil)
+	if !ok {
+		return
+	}
+	defer cancel()
+	defer c.CloseNow()
+	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+	msg := make([]byte, size)
+	for i := range n {
+		for j := range msg {
+			msg[j] = byte(i + j)
+		}
+		if err := c.Write(ctx, websocket.MessageBinary, msg); err != nil {
+			return
+		}
+	}
+	c.Close(websocket.StatusNormalClosure, "flood done")
+}
+
+func stall(w http.ResponseWriter, r *http.Request) {
+	c, ctx, cancel, ok := accept(w, r, nil)
+	if !ok {
+		return
+	}
+	defer cancel()
+	defer c.CloseNow()
+	<-ctx.Done()
+}

@@ -1,0 +1,100 @@
+//go:build js && wasm
+
+package wsclient
+
+import (
+	"net/url"
+	"sync/atomic"
+	"syscall/js"
+)
+
+var (
+	jsWebSocket  = js.Global().Get("WebSocket")
+	jsUint8Array = js.Global().Get("Uint8Array")
+)
+
+// liveFuncs counts the js.Funcs wsclient has created and not yet released;
+// the leak test checks it returns to where it started.
+var liveFuncs atomic.Int64
+
+// newFunc wraps fn, called with the event argument, as a counted js.Func.
+// fn runs on the JavaScript event loop and must not block.
+func newFunc(fn func(ev js.Value)) js.Func {
+	liveFuncs.Add(1)
+	return js.FuncOf(func(this js.Value, args []js.Value) any {
+		var ev js.Value
+		if len(args) > 0 {
+			ev = args[0]
+		}
+		fn(ev)
+		return nil
+	})
+}
+
+// releaseFunc releases a js.Func made by newFunc.
+func releaseFunc(f js.Func) {
+	f.Release()
+	liveFuncs.Add(-1)
+}
+
+// jsCatch runs f and turns a JavaScript exception thrown inside it into a
+// *JSError wrapped with op, instead of a Go panic.
+func jsCatch(op string, f func()) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		je, ok := r.(js.Error)
+		if !ok {
+			panic(r)
+		}
+		err = opError(op, jsErrorOf(je.Value))
+	}()
+	f()
+	return nil
+}
+
+// jsErrorOf describes a thrown JavaScript value.
+func jsErrorOf(v js.Value) *JSError {
+	if v.Type() != js.TypeObject {
+		return &JSError{Name: "Error", Message: v.String()}
+	}
+	e := &JSError{Name: "Error"}
+	if n := v.Get("name"); n.Type() == js.TypeString {
+		e.Name = n.String()
+	}
+	if m := v.Get("message"); m.Type() == js.TypeString {
+		e.Message = m.String()
+	}
+	return e
+}
+
+// pageURL is the base that relative WebSocket URLs resolve against, as the
+// constructor resolves them against the document's URL; nil outside a page.
+func pageURL() *url.URL {
+	loc := js.Global().Get("location")
+	if loc.Type() != js.TypeObject {
+		return nil
+	}
+	u, err := url.Parse(loc.Get("href").String())
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+// bytesToJS copies p into a new Uint8Array.
+func bytesToJS(p []byte) js.Value {
+	a := jsUint8Array.New(len(p))
+	js.CopyBytesToJS(a, p)
+	return a
+}
+
+// bytesFromArrayBuffer copies an ArrayBuffer into a new Go slice.
+func bytesFromArrayBuffer(ab js.Value) []byte {
+	a := jsUint8Array.New(ab)
+	p := make([]byte, a.Length())
+	js.CopyBytesToGo(p, a)
+	return p
+}
