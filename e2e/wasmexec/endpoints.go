@@ -21,6 +21,7 @@ import (
 //	/ws/reject          refuses the handshake with 403
 //	/ws/flood?n=&size=  sends n binary messages of size bytes, then closes 1000
 //	/ws/stall           accepts and never reads
+//	/ws/hang            never answers the handshake (until the client gives up)
 //	/hits               JSON {"handshakes": N}: WebSocket requests so far
 var handshakes atomic.Int64
 
@@ -41,6 +42,13 @@ func registerEndpoints(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("/ws/flood", flood)
 	mux.HandleFunc("/ws/stall", stall)
+	mux.HandleFunc("/ws/hang", func(w http.ResponseWriter, r *http.Request) {
+		handshakes.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(endpointLife):
+		}
+	})
 	mux.HandleFunc("/hits", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]int64{"handshakes": handshakes.Load()})

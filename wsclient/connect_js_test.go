@@ -1,0 +1,110 @@
+//go:build js && wasm
+
+package wsclient
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewReturnsAtOnceInConnecting(t *testing.T) {
+	opened := make(chan struct{})
+	c, err := New(wsURL("/ws/echo"), &Options{OnOpen: func() { close(opened) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(StatusNormalClosure, "")
+	if got := c.ReadyState(); got != Connecting {
+		t.Fatalf("ReadyState right after New = %v, want CONNECTING", got)
+	}
+	select {
+	case <-opened:
+	case <-testCtx(t).Done():
+		t.Fatal("never opened")
+	}
+	if got := c.ReadyState(); got != Open {
+		t.Fatalf("ReadyState after open = %v, want OPEN", got)
+	}
+}
+
+func TestDialWaitsForOpen(t *testing.T) {
+	c := dial(t, "/ws/echo", nil)
+	if got := c.ReadyState(); got != Open {
+		t.Fatalf("ReadyState after Dial = %v, want OPEN", got)
+	}
+	if c.BufferedAmount() != 0 {
+		t.Fatalf("BufferedAmount of a fresh connection = %d", c.BufferedAmount())
+	}
+}
+
+func TestDialReportsFailureAs1006(t *testing.T) {
+	_, err := Dial(testCtx(t), wsURL("/ws/reject"), nil)
+	if err == nil {
+		t.Fatal("Dial to a refused handshake succeeded")
+	}
+	if !errors.Is(err, ErrClosed) || CloseStatus(err) != StatusAbnormalClosure {
+		t.Fatalf("Dial error = %v (status %v), want a close with 1006", err, CloseStatus(err))
+	}
+}
+
+func TestDialGivesUpWhenContextIsDone(t *testing.T) {
+	before := liveFuncs.Load()
+	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
+	defer cancel()
+	_, err := Dial(ctx, wsURL("/ws/hang"), nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Dial error = %v, want context.DeadlineExceeded", err)
+	}
+	// The abandoned socket is closed and its callbacks released.
+	deadline := time.Now().Add(30 * time.Second)
+	for liveFuncs.Load() != before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := liveFuncs.Load(); n != before {
+		t.Fatalf("live callbacks after an abandoned Dial = %d, want %d", n, before)
+	}
+}
+
+func TestProtocolIsTheServersChoice(t *testing.T) {
+	c := dial(t, "/ws/echo", &Options{Protocols: []string{"nope", "chat"}})
+	if got := c.Protocol(); got != "chat" {
+		t.Fatalf("Protocol() = %q, want %q", got, "chat")
+	}
+	plain := dial(t, "/ws/echo", nil)
+	if got := plain.Protocol(); got != "" {
+		t.Fatalf("Protocol() with none offered = %q, want empty", got)
+	}
+}
+
+func TestExtensionsShowNegotiatedCompression(t *testing.T) {
+	c := dial(t, "/ws/echo?compress=1", nil)
+	if got := c.Extensions(); !strings.Contains(got, "permessage-deflate") {
+		t.Fatalf("Extensions() = %q, want permessage-deflate", got)
+	}
+	plain := dial(t, "/ws/echo", nil)
+	if got := plain.Extensions(); got != "" {
+		t.Fatalf("Extensions() without compression = %q, want empty", got)
+	}
+}
+
+func TestURLIsResolvedAndMapped(t *testing.T) {
+	httpURL := "http" + strings.TrimPrefix(wsURL("/ws/echo"), "ws")
+	for _, tc := range []struct{ in, want string }{
+		{httpURL, wsURL("/ws/echo")},
+		{"/ws/echo?x=1", wsURL("/ws/echo?x=1")},
+		{wsURL("/ws/echo"), wsURL("/ws/echo")},
+	} {
+		c, err := New(tc.in, nil)
+		if err != nil {
+			t.Fatalf("New(%q): %v", tc.in, err)
+		}
+		if got := c.URL(); got != tc.want {
+			t.Errorf("New(%q).URL() = %q, want %q", tc.in, got, tc.want)
+		}
+		c.Close(StatusNormalClosure, "")
+		waitDone(t, c)
+	}
+}
