@@ -11,18 +11,24 @@ import (
 )
 
 // fillUntilStuck sends to an endpoint that never reads until the browser's
-// buffer holds more than want bytes it cannot hand to the network.
+// buffer holds more than want bytes and stays there: once the kernel's and
+// the browser's network buffers are full, nothing drains.
 func fillUntilStuck(t *testing.T, c *Conn, want int) {
 	t.Helper()
 	chunk := make([]byte, 1<<20)
-	for i := 0; c.BufferedAmount() <= want; i++ {
-		if i == 256 {
-			t.Fatalf("BufferedAmount still %d after 256 MiB sent to a peer that never reads", c.BufferedAmount())
+	for sent := 0; ; sent++ {
+		if sent == 512 {
+			t.Fatalf("BufferedAmount still %d after 512 MiB sent to a peer that never reads", c.BufferedAmount())
+		}
+		if before := c.BufferedAmount(); before > want {
+			time.Sleep(200 * time.Millisecond)
+			if c.BufferedAmount() == before {
+				return // nothing moved: stuck
+			}
 		}
 		if err := c.SendBinary(chunk); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Millisecond) // let the browser move what it can
 	}
 }
 

@@ -22,7 +22,7 @@ type Conn struct {
 // connection to open.
 func New(rawURL string, opts *Options) (*Conn, error) {
 	o := opts.withDefaults()
-	u, err := parseURL(rawURL, pageURL())
+	u, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func New(rawURL string, opts *Options) (*Conn, error) {
 		for i, p := range o.Protocols {
 			protocols[i] = p
 		}
-		c.ws = jsWebSocket.New(u.String(), protocols)
+		c.ws = jsWebSocket.New(u, protocols)
 	})
 	if err != nil {
 		return nil, err

@@ -96,6 +96,8 @@ func TestURLIsResolvedAndMapped(t *testing.T) {
 		{httpURL, wsURL("/ws/echo")},
 		{"/ws/echo?x=1", wsURL("/ws/echo?x=1")},
 		{wsURL("/ws/echo"), wsURL("/ws/echo")},
+		{" " + strings.ToUpper(httpURL[:4]) + httpURL[4:] + "\n", wsURL("/ws/echo")},
+		{"ws/echo", wsURL("/ws/echo")},
 	} {
 		c, err := New(tc.in, nil)
 		if err != nil {

@@ -29,10 +29,13 @@ func (r *recorder) add(s string) {
 
 func (r *recorder) options() *Options {
 	return &Options{
-		OnOpen:        func() { r.add("open") },
-		OnMessage:     func(m Message) { r.add(fmt.Sprintf("message %v %s", m.Type, m.Data)) },
-		OnError:       func(err error) { r.add("error " + err.Error()) },
-		OnClose:       func(ce *CloseError) { r.add(fmt.Sprintf("close %d %s %v", ce.Code, ce.Reason, ce.WasClean)); close(r.closed) },
+		OnOpen:    func() { r.add("open") },
+		OnMessage: func(m Message) { r.add(fmt.Sprintf("message %v %s", m.Type, m.Data)) },
+		OnError:   func(err error) { r.add("error " + err.Error()) },
+		OnClose: func(ce *CloseError) {
+			r.add(fmt.Sprintf("close %d %s %v", ce.Code, ce.Reason, ce.WasClean))
+			close(r.closed)
+		},
 		OnStateChange: func(s State) { r.add("state " + s.String()) },
 	}
 }

@@ -3,7 +3,6 @@
 package wsclient
 
 import (
-	"net/url"
 	"sync/atomic"
 	"syscall/js"
 )
@@ -68,20 +67,6 @@ func jsErrorOf(v js.Value) *JSError {
 		e.Message = m.String()
 	}
 	return e
-}
-
-// pageURL is the base that relative WebSocket URLs resolve against, as the
-// constructor resolves them against the document's URL; nil outside a page.
-func pageURL() *url.URL {
-	loc := js.Global().Get("location")
-	if loc.Type() != js.TypeObject {
-		return nil
-	}
-	u, err := url.Parse(loc.Get("href").String())
-	if err != nil {
-		return nil
-	}
-	return u
 }
 
 // bytesToJS copies p into a new Uint8Array.

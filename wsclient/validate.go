@@ -1,7 +1,6 @@
 package wsclient
 
 import (
-	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,47 +8,6 @@ import (
 // MaxCloseReasonBytes is the longest close reason the standard allows: a close
 // frame's payload is at most 125 bytes, two of which hold the code.
 const MaxCloseReasonBytes = 123
-
-// parseURL applies the WebSocket constructor's URL rules: the URL must parse
-// (relative URLs resolve against base, the page's URL in a browser), http and
-// https map to ws and wss, any other scheme and any fragment are SyntaxErrors.
-func parseURL(raw string, base *url.URL) (*url.URL, error) {
-	const op = "new"
-	// The URL parser strips leading and trailing C0 controls and spaces.
-	raw = strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
-	if raw == "" {
-		return nil, invalid(op, ErrSyntax, "empty URL")
-	}
-	if strings.Contains(raw, "#") {
-		return nil, invalid(op, ErrSyntax, "URL %q has a fragment", raw)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, invalid(op, ErrSyntax, "URL %q does not parse: %v", raw, err)
-	}
-	if !u.IsAbs() {
-		if base == nil {
-			return nil, invalid(op, ErrSyntax, "relative URL %q and no page URL to resolve it against", raw)
-		}
-		u = base.ResolveReference(u)
-		u.Fragment, u.RawFragment = "", ""
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "ws", "http":
-		u.Scheme = "ws"
-	case "wss", "https":
-		u.Scheme = "wss"
-	default:
-		return nil, invalid(op, ErrSyntax, "URL scheme %q is not ws, wss, http or https", u.Scheme)
-	}
-	if u.Host == "" {
-		return nil, invalid(op, ErrSyntax, "URL %q has no host", raw)
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	return u, nil
-}
 
 // validateProtocols rejects subprotocols that are not HTTP tokens or that
 // occur more than once, as the constructor does.

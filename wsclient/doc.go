@@ -1,0 +1,64 @@
+// Package wsclient is a WebSocket client for Go programs compiled to
+// WebAssembly (GOOS=js GOARCH=wasm) that wraps the browser's WebSocket API
+// faithfully and adds what applications need on top.
+//
+// # The browser's API, from Go
+//
+// Everything the browser's WebSocket offers is reachable and nothing is
+// silently changed: ReadyState (Connecting, Open, Closing, Closed),
+// BufferedAmount, Protocol, Extensions and URL read the live object; SendText
+// and SendBinary are send(); Close is close(code, reason); the open, message,
+// error and close events are Options callbacks. Binary messages arrive as
+// ArrayBuffers (binaryType "arraybuffer") copied into []byte, text messages
+// as their UTF-8 bytes, with the type kept.
+//
+// # Two styles, one connection
+//
+// Go-style code calls Dial, which blocks until the connection is open, then
+// Read and Write with a context. UIs call New, which returns at once in
+// Connecting, and set callbacks. Both can be mixed, with one rule: a message
+// goes to exactly one consumer. When Options.OnMessage is set every message
+// goes to it and Read returns ErrOnMessageSet; otherwise Read gets them all.
+// The other callbacks (OnOpen, OnError, OnClose, OnStateChange) can be used
+// with Read freely.
+//
+// Callbacks never run on the JavaScript event loop: the browser's event
+// handler copies the event and queues it, and a goroutine of the connection
+// runs the callbacks one at a time, in the browser's order. A slow callback
+// delays only the callbacks after it, never the page.
+//
+// # Errors
+//
+// Input the standard rejects is rejected the same way, before anything
+// reaches the network, with errors that match the DOMException names:
+// ErrSyntax (a bad URL, scheme, fragment or subprotocol, a close reason over
+// 123 bytes), ErrInvalidAccess (a close code other than 1000 or 3000–4999)
+// and ErrInvalidState (sending while connecting). A JavaScript exception is
+// caught and returned as a *JSError, never a panic.
+//
+// When a connection ends, how it ended is a *CloseError (code, reason,
+// wasClean) returned by Read, Write, SendText, SendBinary and Err;
+// CloseStatus extracts the code from any error. A connection that fails
+// reports OnError then OnClose with 1006, as the browser does.
+//
+// # Backpressure and bounds
+//
+// The browser's send() never blocks: it queues, and BufferedAmount grows.
+// Write waits while BufferedAmount is at or above Options.HighWaterMark until
+// it drains to Options.LowWaterMark, and gives up when its context is done,
+// leaving the message unsent. The receive side is bounded too
+// (Options.MaxPendingMessages and MaxPendingBytes): a browser cannot pause
+// delivery, so when nobody consumes messages fast enough the connection is
+// closed with StatusReceiveOverflow and Read reports ErrReceiveOverflow after
+// the messages received before it. Nothing is dropped silently.
+//
+// # Resources
+//
+// Each connection holds four js.Func handlers, released with the close
+// event. A Go program must not exit while its connections are open: the
+// browser would call into a program that has gone ("Go program has already
+// exited").
+//
+// The js/wasm build imports neither net/http nor any WebSocket library, only
+// syscall/js and a few standard packages, which keeps programs small.
+package wsclient

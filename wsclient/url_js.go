@@ -1,0 +1,42 @@
+//go:build js && wasm
+
+package wsclient
+
+import (
+	"strings"
+	"syscall/js"
+)
+
+var jsURL = js.Global().Get("URL")
+
+// parseURL applies the WebSocket constructor's URL rules with the browser's
+// own URL parser (which also keeps net/url out of the wasm binary): relative
+// URLs resolve against the page, http and https map to ws and wss, any other
+// scheme and any fragment are SyntaxErrors.
+func parseURL(raw string) (string, error) {
+	const op = "new"
+	if strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' }) == "" {
+		return "", invalid(op, ErrSyntax, "empty URL")
+	}
+	if strings.Contains(raw, "#") {
+		return "", invalid(op, ErrSyntax, "URL %q has a fragment", raw)
+	}
+	base := js.Undefined()
+	if loc := js.Global().Get("location"); loc.Type() == js.TypeObject {
+		base = loc.Get("href")
+	}
+	var u js.Value
+	if err := jsCatch(op, func() { u = jsURL.New(raw, base) }); err != nil {
+		return "", invalid(op, ErrSyntax, "URL %q does not parse", raw)
+	}
+	switch scheme := u.Get("protocol").String(); scheme {
+	case "ws:", "wss:":
+	case "http:":
+		u.Set("protocol", "ws:")
+	case "https:":
+		u.Set("protocol", "wss:")
+	default:
+		return "", invalid(op, ErrSyntax, "URL scheme %q is not ws, wss, http or https", strings.TrimSuffix(scheme, ":"))
+	}
+	return u.Get("href").String(), nil
+}

@@ -1,0 +1,57 @@
+//go:build !js
+
+package wsclient
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+)
+
+func TestParseURL(t *testing.T) {
+	base, _ := url.Parse("https://example.com/app/page?q=1#top")
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{"ws://example.com/echo", "ws://example.com/echo"},
+		{"wss://example.com:8443/x?y=1", "wss://example.com:8443/x?y=1"},
+		{"http://example.com/echo", "ws://example.com/echo"},
+		{"HTTPS://example.com/echo", "wss://example.com/echo"},
+		{"ws://localhost:9998", "ws://localhost:9998/"},
+		{"  ws://example.com/echo\n", "ws://example.com/echo"},
+		{"/echo", "wss://example.com/echo"},
+		{"chat?room=a", "wss://example.com/app/chat?room=a"},
+	} {
+		u, err := parseURLBase(tc.in, base)
+		if err != nil {
+			t.Errorf("parseURL(%q) = %v", tc.in, err)
+			continue
+		}
+		if u.String() != tc.want {
+			t.Errorf("parseURL(%q) = %q, want %q", tc.in, u, tc.want)
+		}
+	}
+}
+
+func TestParseURLErrors(t *testing.T) {
+	base, _ := url.Parse("http://example.com/")
+	for _, tc := range []struct {
+		in   string
+		base *url.URL
+		why  string
+	}{
+		{"", base, "empty"},
+		{"ws://example.com/#x", base, "fragment"},
+		{"ws://example.com/#", base, "fragment"},
+		{"ftp://example.com/", base, "scheme"},
+		{"javascript:alert(1)", base, "scheme"},
+		{"ws://[::1", base, "parse"},
+		{"ws:///path", base, "host"},
+		{"/echo", nil, "relative"},
+	} {
+		_, err := parseURLBase(tc.in, tc.base)
+		if !errors.Is(err, ErrSyntax) {
+			t.Errorf("parseURL(%q) = %v, want ErrSyntax (%s)", tc.in, err, tc.why)
+		}
+	}
+}
