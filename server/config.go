@@ -1,0 +1,212 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// Defaults applied by New to the zero fields of a Config.
+const (
+	// DefaultAddr is the listen address used when Config.Addr is empty.
+	DefaultAddr = ":8000"
+	// DefaultMaxMessageBytes is the largest /echo message accepted (16 MiB).
+	DefaultMaxMessageBytes int64 = 16 << 20
+	// DefaultMaxConns is the default limit on open WebSocket connections.
+	DefaultMaxConns = 10000
+	// DefaultWebDir is the directory served at "/" when Config.Root is nil.
+	DefaultWebDir = "web"
+	// DefaultPingInterval is how often the server pings an open connection.
+	DefaultPingInterval = 30 * time.Second
+	// DefaultShutdownTimeout bounds the graceful shutdown started by
+	// ListenAndServe and Serve when their context is cancelled.
+	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultChatRate is the sustained number of chat frames per second a
+	// connection may send.
+	DefaultChatRate = 20.0
+	// DefaultChatBurst is the number of chat frames a connection may send at
+	// once before the rate limit applies.
+	DefaultChatBurst = 40
+	// DefaultChatQueueSize is the number of outbound chat events buffered for
+	// each client before it is considered too slow and closed with 1008.
+	DefaultChatQueueSize = 256
+	// DefaultChatHistory is the number of messages a room remembers and sends
+	// to a client joining it.
+	DefaultChatHistory = 50
+	// DefaultChatMaxTextBytes is the longest chat text accepted, in bytes of
+	// UTF-8.
+	DefaultChatMaxTextBytes = 4096
+	// DefaultChatMaxRooms bounds the number of chat rooms kept in memory.
+	DefaultChatMaxRooms = 1000
+)
+
+// Config configures a Server. The zero value is usable: every zero field
+// takes the default documented on it.
+type Config struct {
+	// Addr is the TCP address ListenAndServe listens on (default ":8000").
+	Addr string
+
+	// TLSCert and TLSKey are the paths of a PEM certificate chain and its
+	// private key. When both are set the server speaks HTTPS and wss://;
+	// setting only one of them is an error.
+	TLSCert string
+	TLSKey  string
+
+	// AllowedOrigins widens the same-origin rule of /chat. Each entry is a
+	// host pattern as in coder/websocket's AcceptOptions.OriginPatterns
+	// (matched with path.Match against the Origin's host, or against
+	// "scheme://host" when the pattern contains "://"). /echo accepts any
+	// origin and ignores this list.
+	AllowedOrigins []string
+
+	// MaxMessageBytes is the largest message /echo accepts (default 16 MiB).
+	// A larger message closes the connection with 1009.
+	MaxMessageBytes int64
+
+	// MaxConns limits the open WebSocket connections across all paths
+	// (default 10000, negative for no limit). The next handshake gets 503.
+	MaxConns int
+
+	// WebDir is the directory served at "/" when Root is nil (default "web").
+	WebDir string
+
+	// Root handles "/" and every path that is not /echo, /chat, /healthz or
+	// /metrics. When nil, the files of WebDir are served.
+	Root http.Handler
+
+	// PingInterval is how often the server pings each connection (default
+	// 30s, negative to disable). A peer that neither answers a ping within
+	// one interval nor exchanges any data is dropped, so a dead peer goes
+	// away within two intervals.
+	PingInterval time.Duration
+
+	// ShutdownTimeout bounds the graceful shutdown that ListenAndServe and
+	// Serve perform when their context is cancelled (default 10s).
+	ShutdownTimeout time.Duration
+
+	// Compression enables permessage-deflate without context takeover for
+	// clients that offer it. It is off by default: it costs CPU and memory
+	// and echo traffic is usually not compressible.
+	Compression bool
+
+	// ChatRate is the sustained number of frames per second a chat client may
+	// send (default 20, negative for no limit).
+	ChatRate float64
+
+	// ChatBurst is the number of frames a chat client may send in a burst
+	// (default 40).
+	ChatBurst int
+
+	// ChatMaxRejects is the number of rate-limited frames a chat client may
+	// send before it is closed with 1008 (default 2*ChatBurst). The budget
+	// refills at a tenth of ChatRate.
+	ChatMaxRejects int
+
+	// ChatQueueSize is the number of outbound events buffered per chat
+	// client (default 256). A client whose queue fills is closed with 1008
+	// instead of slowing down its room.
+	ChatQueueSize int
+
+	// ChatHistory is the number of messages a room keeps and replays in its
+	// welcome event (default 50, negative for none).
+	ChatHistory int
+
+	// ChatMaxTextBytes is the longest chat text accepted, in bytes (default
+	// 4096). Longer texts are answered with an error event.
+	ChatMaxTextBytes int
+
+	// ChatMaxRooms bounds the rooms kept in memory (default 1000). Empty rooms
+	// keep their history until the bound forces their eviction, least
+	// recently active first.
+	ChatMaxRooms int
+
+	// Logger receives the structured logs. When nil, slog.Default() is used.
+	Logger *slog.Logger
+}
+
+// withDefaults returns a copy of c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.WebDir == "" {
+		c.WebDir = DefaultWebDir
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = DefaultPingInterval
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.ChatRate == 0 {
+		c.ChatRate = DefaultChatRate
+	}
+	if c.ChatBurst <= 0 {
+		c.ChatBurst = DefaultChatBurst
+	}
+	if c.ChatMaxRejects <= 0 {
+		c.ChatMaxRejects = 2 * c.ChatBurst
+	}
+	if c.ChatQueueSize <= 0 {
+		c.ChatQueueSize = DefaultChatQueueSize
+	}
+	if c.ChatHistory == 0 {
+		c.ChatHistory = DefaultChatHistory
+	}
+	if c.ChatHistory < 0 {
+		c.ChatHistory = 0
+	}
+	if c.ChatMaxTextBytes <= 0 {
+		c.ChatMaxTextBytes = DefaultChatMaxTextBytes
+	}
+	if c.ChatMaxRooms <= 0 {
+		c.ChatMaxRooms = DefaultChatMaxRooms
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// chatFrameLimit is the read limit of a /chat connection: enough for a
+// message of ChatMaxTextBytes even if every byte is escaped as \u00XX.
+func (c Config) chatFrameLimit() int64 {
+	return int64(6*c.ChatMaxTextBytes + 1024)
+}
+
+// Validate reports the first problem with c, such as a TLS certificate
+// without its key or a malformed origin pattern. Zero fields are valid.
+func (c Config) Validate() error {
+	var errs []error
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("TLSCert and TLSKey must be set together"))
+	}
+	for _, p := range c.AllowedOrigins {
+		if strings.TrimSpace(p) == "" {
+			errs = append(errs, errors.New("empty allowed origin pattern"))
+			continue
+		}
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
+			errs = append(errs, fmt.Errorf("allowed origin %q: %w", p, err))
+		}
+	}
+	if c.ChatRate != c.ChatRate { // NaN
+		errs = append(errs, errors.New("ChatRate is not a number"))
+	}
+	return errors.Join(errs...)
+}
+
+// tlsEnabled reports whether the server serves HTTPS.
+func (c Config) tlsEnabled() bool {
+	return c.TLSCert != "" && c.TLSKey != ""
+}

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/coder/websocket"
+)
+
+// EchoSubprotocols lists the subprotocols /echo negotiates. When a client
+// offers several, the first one the server supports is chosen; a client that
+// offers none (or none of these) gets no subprotocol.
+var EchoSubprotocols = []string{"echo"}
+
+// echoChunkSize is the size of the pooled buffers an echoed message is read
+// into, and of the frames a large message is written back in.
+const echoChunkSize = 64 << 10
+
+var chunkPool = sync.Pool{New: func() any {
+	b := make([]byte, echoChunkSize)
+	return &b
+}}
+
+// handleEcho serves /echo: every message comes back unchanged, with the same
+// type and bytes. Any origin is accepted: the endpoint holds no credentials,
+// and a page opened from a file:// URL (Origin: null) must work.
+func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
+	if !isWebSocketUpgrade(r) {
+		s.upgradeRequired(w, r)
+		return
+	}
+	opts := s.acceptOptions()
+	opts.InsecureSkipVerify = true
+	opts.Subprotocols = EchoSubprotocols
+	c := s.upgrade(w, r, "/echo", &opts, s.cfg.MaxMessageBytes)
+	if c == nil {
+		return
+	}
+	defer c.finish()
+	c.logOpen()
+	code, reason := c.echo()
+	c.closeWith(code, reason, "server")
+}
+
+// echo runs the echo loop until the connection ends and returns the close
+// code that ends it.
+//
+// A message is read completely before it is written back. Streaming it
+// through would use less memory but would deadlock with a client that, like
+// most, writes a whole large message before reading (once the TCP buffers
+// fill, neither side reads); it would also echo the start of a message that
+// later proves too big or not UTF-8. Reading into pooled 64 KiB chunks keeps
+// large messages from needing one huge allocation.
+func (c *wsConn) echo() (websocket.StatusCode, string) {
+	var msg echoMessage
+	defer msg.release()
+	for {
+		typ, r, err := c.ws.Reader(c.ctx)
+		if err != nil {
+			return c.readFailure(err)
+		}
+		if err := msg.readFrom(r); err != nil {
+			return c.readFailure(err)
+		}
+		c.received(msg.size)
+		if typ == websocket.MessageText && !msg.validUTF8() {
+			c.recordClose(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message", "server")
+			return websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message"
+		}
+		if err := msg.writeTo(c.ctx, c.ws, typ); err != nil {
+			return c.writeFailure(err)
+		}
+		c.sent(msg.size)
+		msg.release()
+	}
+}
+
+// echoMessage is a message held in pooled chunks.
+type echoMessage struct {
+	chunks []*[]byte
+	last   int // bytes used in the last chunk
+	size   int64
+}
+
+// readFrom reads a whole message from r.
+func (m *echoMessage) readFrom(r io.Reader) error {
+	for {
+		p := chunkPool.Get().(*[]byte)
+		n, err := io.ReadFull(r, *p)
+		if n > 0 {
+			m.chunks = append(m.chunks, p)
+			m.last = n
+			m.size += int64(n)
+		} else {
+			chunkPool.Put(p)
+		}
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return nil
+		default:
+			return err
+		}
+	}
+}
+
+// piece returns the bytes of chunk i.
+func (m *echoMessage) piece(i int) []byte {
+	p := *m.chunks[i]
+	if i == len(m.chunks)-1 {
+		p = p[:m.last]
+	}
+	return p
+}
+
+// validUTF8 reports whether the message is valid UTF-8.
+func (m *echoMessage) validUTF8() bool {
+	var v utf8Validator
+	for i := range m.chunks {
+		if !v.write(m.piece(i)) {
+			return false
+		}
+	}
+	return v.done()
+}
+
+// writeTo writes the message to ws: in one frame if it fits in one chunk,
+// otherwise in one frame per chunk.
+func (m *echoMessage) writeTo(ctx context.Context, ws *websocket.Conn, typ websocket.MessageType) error {
+	if len(m.chunks) <= 1 {
+		var p []byte
+		if len(m.chunks) == 1 {
+			p = m.piece(0)
+		}
+		return ws.Write(ctx, typ, p)
+	}
+	w, err := ws.Writer(ctx, typ)
+	if err != nil {
+		return err
+	}
+	for i := range m.chunks {
+		if _, err := w.Write(m.piece(i)); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// release returns the chunks to the pool and empties the message.
+func (m *echoMessage) release() {
+	for _, p := range m.chunks {
+		chunkPool.Put(p)
+	}
+	clear(m.chunks)
+	m.chunks = m.chunks[:0]
+	m.last, m.size = 0, 0
+}

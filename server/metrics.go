@@ -1,0 +1,162 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// metrics holds the server's counters. Hot-path counters are atomics; the
+// rarely updated maps (closes by code, rejected handshakes) sit behind a mutex.
+// They are exposed in the Prometheus text format by ServeHTTP.
+type metrics struct {
+	paths []*pathMetrics // in exposition order
+
+	mu       sync.Mutex
+	closes   map[int]uint64    // close code -> count
+	rejected map[string]uint64 // handshake rejection reason -> count
+
+	rooms func() int // current number of chat rooms; may be nil
+}
+
+// pathMetrics are the counters of one WebSocket path.
+type pathMetrics struct {
+	path     string
+	open     atomic.Int64
+	total    atomic.Uint64
+	msgsIn   atomic.Uint64
+	msgsOut  atomic.Uint64
+	bytesIn  atomic.Uint64
+	bytesOut atomic.Uint64
+}
+
+// newMetrics returns metrics for the given WebSocket paths.
+func newMetrics(paths ...string) *metrics {
+	m := &metrics{closes: map[int]uint64{}, rejected: map[string]uint64{}}
+	for _, p := range paths {
+		m.paths = append(m.paths, &pathMetrics{path: p})
+	}
+	return m
+}
+
+// path returns the counters of path p; it panics for an unknown path, which
+// is a programming error.
+func (m *metrics) path(p string) *pathMetrics {
+	for _, pm := range m.paths {
+		if pm.path == p {
+			return pm
+		}
+	}
+	panic("server: no metrics for path " + p)
+}
+
+// closed counts a connection closed with code.
+func (m *metrics) closed(code int) {
+	m.mu.Lock()
+	m.closes[code]++
+	m.mu.Unlock()
+}
+
+// closeCount returns how many connections were closed with code.
+func (m *metrics) closeCount(code int) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closes[code]
+}
+
+// rejectedHandshake counts a handshake refused for reason.
+func (m *metrics) rejectedHandshake(reason string) {
+	m.mu.Lock()
+	m.rejected[reason]++
+	m.mu.Unlock()
+}
+
+// ServeHTTP writes the metrics in the Prometheus text exposition format
+// (version 0.0.4).
+func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	m.writeText(&buf)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(buf.Bytes())
+}
+
+// writeText writes every metric family to w.
+func (m *metrics) writeText(w io.Writer) {
+	type sample struct {
+		labels string
+		value  string
+	}
+	family := func(name, typ, help string, samples []sample) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+		for _, s := range samples {
+			fmt.Fprintf(w, "%s%s %s\n", name, s.labels, s.value)
+		}
+	}
+	perPath := func(get func(*pathMetrics) string) []sample {
+		var out []sample
+		for _, pm := range m.paths {
+			out = append(out, sample{labels: labels("path", pm.path), value: get(pm)})
+		}
+		return out
+	}
+	u := func(a *atomic.Uint64) string { return strconv.FormatUint(a.Load(), 10) }
+
+	family("duplex_connections_open", "gauge", "WebSocket connections currently open.",
+		perPath(func(pm *pathMetrics) string { return strconv.FormatInt(pm.open.Load(), 10) }))
+	family("duplex_connections_total", "counter", "WebSocket connections accepted.",
+		perPath(func(pm *pathMetrics) string { return u(&pm.total) }))
+	family("duplex_messages_in_total", "counter", "WebSocket data messages received.",
+		perPath(func(pm *pathMetrics) string { return u(&pm.msgsIn) }))
+	family("duplex_messages_out_total", "counter", "WebSocket data messages sent.",
+		perPath(func(pm *pathMetrics) string { return u(&pm.msgsOut) }))
+	family("duplex_bytes_in_total", "counter", "Payload bytes of the WebSocket data messages received.",
+		perPath(func(pm *pathMetrics) string { return u(&pm.bytesIn) }))
+	family("duplex_bytes_out_total", "counter", "Payload bytes of the WebSocket data messages sent.",
+		perPath(func(pm *pathMetrics) string { return u(&pm.bytesOut) }))
+
+	m.mu.Lock()
+	codes := make([]int, 0, len(m.closes))
+	for c := range m.closes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	var closes []sample
+	for _, c := range codes {
+		closes = append(closes, sample{labels("code", strconv.Itoa(c)), strconv.FormatUint(m.closes[c], 10)})
+	}
+	reasons := make([]string, 0, len(m.rejected))
+	for r := range m.rejected {
+		reasons = append(reasons, r)
+	}
+	slices.Sort(reasons)
+	var rejected []sample
+	for _, r := range reasons {
+		rejected = append(rejected, sample{labels("reason", r), strconv.FormatUint(m.rejected[r], 10)})
+	}
+	m.mu.Unlock()
+
+	family("duplex_closes_total", "counter",
+		"WebSocket connections closed, by close code (1006: dropped without a close frame).", closes)
+	family("duplex_handshakes_rejected_total", "counter", "WebSocket handshakes refused, by reason.", rejected)
+	if m.rooms != nil {
+		family("duplex_chat_rooms", "gauge", "Chat rooms in memory.",
+			[]sample{{"", strconv.Itoa(m.rooms())}})
+	}
+}
+
+// labels formats one Prometheus label pair.
+func labels(name, value string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return "{" + name + `="` + r.Replace(value) + `"}`
+}

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// isWebSocketUpgrade reports whether r asks for a WebSocket upgrade: its
+// Connection header lists "upgrade" and its Upgrade header lists "websocket".
+func isWebSocketUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") &&
+		headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+// headerHasToken reports whether the comma-separated header key contains
+// token, case-insensitively.
+func headerHasToken(h http.Header, key, token string) bool {
+	for _, v := range h.Values(key) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// upgradeRequired answers a plain HTTP request on a WebSocket path with 426
+// Upgrade Required and a short explanation.
+func (s *Server) upgradeRequired(w http.ResponseWriter, r *http.Request) {
+	s.metrics.rejectedHandshake("not_websocket")
+	scheme := "ws"
+	if r.TLS != nil {
+		scheme = "wss"
+	}
+	h := w.Header()
+	h.Set("Upgrade", "websocket")
+	h.Set("Connection", "Upgrade")
+	h.Set("Sec-WebSocket-Version", "13")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusUpgradeRequired)
+	if r.Method != http.MethodHead {
+		fmt.Fprintf(w, "426 Upgrade Required: %s is a WebSocket endpoint; connect to it with a WebSocket client at %s://%s%s\n",
+			r.URL.Path, scheme, r.Host, r.URL.Path)
+	}
+	s.log.Debug("plain HTTP request on a WebSocket path", "remote", r.RemoteAddr, "path", r.URL.Path, "method", r.Method)
+}
+
+// refuse answers a handshake with an HTTP error before any upgrade.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
+	s.metrics.rejectedHandshake(reason)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	http.Error(w, msg, status)
+	s.log.Warn("websocket handshake refused", "remote", r.RemoteAddr, "path", r.URL.Path,
+		"status", status, "reason", reason)
+}
+
+// upgrade performs the WebSocket handshake of a request already known to ask
+// for one. It enforces the connection limit (503) and shutdown (503), lets
+// coder/websocket check the origin (403) and headers (400, 405), and returns
+// the registered connection, or nil when the handshake was refused, in which
+// case the response has been written. The caller must call finish on the
+// returned connection.
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64) *wsConn {
+	if s.reg.isClosed() {
+		s.refuse(w, r, http.StatusServiceUnavailable, "shutdown", "server shutting down")
+		return nil
+	}
+	if !s.limiter.acquire() {
+		s.refuse(w, r, http.StatusServiceUnavailable, "limit", "too many connections, try again later")
+		return nil
+	}
+	uw := &upgradeWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(uw, r, opts)
+	if err != nil {
+		s.limiter.release()
+		if uw.conn != nil {
+			uw.conn.Close()
+		}
+		s.handshakeFailed(r, uw.status, err)
+		return nil
+	}
+	ws.SetReadLimit(readLimit)
+
+	pm := s.metrics.path(path)
+	c := &wsConn{
+		srv:    s,
+		id:     s.nextID.Add(1),
+		ws:     ws,
+		raw:    uw.conn,
+		path:   path,
+		remote: r.RemoteAddr,
+		start:  time.Now(),
+		pm:     pm,
+	}
+	c.log = s.log.With("conn", c.id, "remote", c.remote, "path", path)
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	pm.open.Add(1)
+	pm.total.Add(1)
+	if !s.reg.add(c) {
+		// Shutdown started during the handshake.
+		c.closeWith(websocket.StatusGoingAway, "server shutting down", "server")
+		c.cancel()
+		c.pm.open.Add(-1)
+		s.metrics.closed(int(websocket.StatusGoingAway))
+		s.limiter.release()
+		return nil
+	}
+	if s.cfg.PingInterval > 0 {
+		c.goroutine(func() { c.keepalive(s.cfg.PingInterval) })
+	}
+	return c
+}
+
+// handshakeFailed logs and counts a handshake that websocket.Accept refused.
+func (s *Server) handshakeFailed(r *http.Request, status int, err error) {
+	switch status {
+	case http.StatusForbidden:
+		s.metrics.rejectedHandshake("origin")
+		s.log.Warn("websocket origin refused", "remote", r.RemoteAddr, "path", r.URL.Path,
+			"origin", r.Header.Get("Origin"), "host", r.Host, "status", status)
+	default:
+		s.metrics.rejectedHandshake("bad_request")
+		s.log.Info("websocket handshake failed", "remote", r.RemoteAddr, "path", r.URL.Path,
+			"status", status, "err", err)
+	}
+}
+
+// acceptOptions returns the coder/websocket options shared by every path.
+func (s *Server) acceptOptions() websocket.AcceptOptions {
+	mode := websocket.CompressionDisabled
+	if s.cfg.Compression {
+		mode = websocket.CompressionNoContextTakeover
+	}
+	return websocket.AcceptOptions{CompressionMode: mode}
+}
