@@ -1,0 +1,74 @@
+# duplex — see README.md. The two commands a newcomer needs:
+#   make run    build everything, serve the app on http://localhost:8000
+#   make test   install Chromium if missing, then vet and every test suite
+
+SHELL := /bin/bash
+GO    ?= go
+ADDR  ?= :8000
+PKG   := github.com/duplexgo/duplex
+
+# Build outputs (git-ignored).
+BIN        := bin
+SERVER_BIN := $(BIN)/duplexd
+WASMEXEC   := $(BIN)/wasmexec
+APP_WASM   := web/app.wasm
+
+# Packages whose code also builds for the browser.
+WASM_PKGS := ./wsclient/... ./app/...
+
+.PHONY: all build run wasm server wasmexec test chromium fmt-check vet \
+	test-native test-wasm test-e2e bench clean
+
+all: build
+
+## build: the server binary and web/app.wasm
+build: server wasm
+
+server:
+	$(GO) build -o $(SERVER_BIN) ./server/cmd/duplexd
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(APP_WASM) ./app/cmd/appwasm
+
+wasmexec:
+	$(GO) build -o $(WASMEXEC) ./e2e/wasmexec
+
+## run: build everything and start the server with the app on http://localhost:8000
+run: build
+	$(SERVER_BIN) -addr $(ADDR) -web web
+
+## test: everything CI runs
+test: chromium fmt-check vet test-native test-wasm test-e2e
+
+## chromium: install Debian's Chromium unless $CHROME or /usr/bin/chromium exists
+chromium:
+	@if [ -n "$$CHROME" ]; then \
+		[ -x "$$CHROME" ] || { echo "CHROME=$$CHROME is not executable" >&2; exit 1; }; \
+	elif [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Chromium from Debian's packages..."; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+	@$${CHROME:-/usr/bin/chromium} --version
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS)
+
+## test-native: every package's native tests, with the race detector
+test-native:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '^$(PKG)/e2e$$')
+
+## test-wasm: wsclient's tests compiled to wasm, run inside headless Chromium
+test-wasm: wasmexec
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(CURDIR)/$(WASMEXEC) $(WASM_PKGS)
+
+## test-e2e: the real server and app driven through headless Chromium
+test-e2e:
+	$(GO) test -count=1 -timeout 20m ./e2e/
+
+clean:
+	rm -rf $(BIN) $(APP_WASM) $(APP_WASM).gz $(APP_WASM).br
