@@ -1,0 +1,210 @@
+package report
+
+import (
+	"encoding/xml"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sample returns results with two browser rounds and both servers.
+func sample() *Results {
+	page := func(pipe, rtt, p99, big, flood float64) Page {
+		return Page{PipelinedRate: pipe, RTTMedianUs: rtt, RTTP99Us: p99, BigMBps: big, FloodRate: flood, TimerResUs: 5, Isolated: true}
+	}
+	return &Results{
+		Meta: Meta{Date: "2026-01-02", GoVersion: "go1.26", CPU: "test cpu", Cores: 2, Kernel: "6.1"},
+		Browser: &Browser{
+			Params:  map[string]int{"pipe_n": 100, "pipe_size": 32, "rtt_n": 10, "rtt_warm": 2},
+			Clients: []string{Native, WSClient, Coder},
+			Rounds: []map[string]Page{
+				{Native: page(100, 100, 200, 500, 1000), WSClient: page(90, 110, 220, 450, 800), Coder: page(50, 120, 300, 300, 400)},
+				{Native: page(200, 100, 200, 500, 1000), WSClient: page(190, 120, 220, 500, 900), Coder: page(100, 130, 300, 250, 450)},
+			},
+		},
+		Payload: &Payload{Programs: []Program{
+			{Name: "wsclient-minimal", Desc: "minimal wsclient", Built: true, Raw: 2_870_000, Gzip: 810_000, Brotli: 600_000, Transferred: 2_870_000},
+			{Name: "app", Desc: "app.wasm", Built: false, Note: "app/ does not exist yet"},
+		}},
+		Server: &Server{
+			Idle: []Idle{
+				{Server: OurServer, Conns: 19_000, Wanted: 20_000, RSSBefore: 10 << 20, RSSAfter: 10<<20 + 19_000*15*1024, PerConn: 15 * 1024},
+				{Server: NodeServer, Conns: 19_000, Wanted: 20_000, PerConn: 10 * 1024},
+			},
+			Echo: []EchoRound{
+				{Server: OurServer, Round: 0, Clients: 100, Rate: 120, Messages: 360, CPUSeconds: 3},
+				{Server: NodeServer, Round: 0, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3},
+				{Server: OurServer, Round: 1, Clients: 100, Rate: 80, Messages: 240, CPUSeconds: 3},
+				{Server: NodeServer, Round: 1, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3},
+			},
+		},
+	}
+}
+
+func TestBrowserRatios(t *testing.T) {
+	b := sample().Browser
+	pipe := MetricByKey("pipelined")
+	// Per-round ratios 0.9 and 0.95: median 0.925.
+	r := b.Ratio(pipe, WSClient, Native)
+	if math.Abs(r.Median-0.925) > 1e-9 || r.Min != 0.9 || r.Max != 0.95 || r.N != 2 {
+		t.Errorf("wsclient/native = %+v", r)
+	}
+	// wsclient ÷ coder: 1.8 and 1.9.
+	r = b.Ratio(pipe, WSClient, Coder)
+	if math.Abs(r.Median-1.85) > 1e-9 {
+		t.Errorf("wsclient/coder = %+v", r)
+	}
+	v := b.Value(MetricByKey("rtt_median"), WSClient)
+	if v.Median != 115 || v.Min != 110 || v.Max != 120 {
+		t.Errorf("rtt value = %+v", v)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	got := map[string]Target{}
+	for _, tg := range sample().Targets() {
+		got[tg.Goal] = tg
+	}
+	check := func(goal string, want *bool) {
+		t.Helper()
+		tg, ok := got[goal]
+		if !ok {
+			t.Fatalf("no target %q", goal)
+		}
+		switch {
+		case want == nil && tg.Met != nil, want != nil && tg.Met == nil, want != nil && *want != *tg.Met:
+			t.Errorf("%s: met=%v (%s), want %v", goal, tg.Met, tg.Measured, want)
+		}
+	}
+	check("wsclient pipelined echo ≥ 0.9× native JS", met(true))
+	check("wsclient pipelined echo ≥ 1.5× coder/websocket wasm", met(true))
+	check("wsclient round-trip median ≤ 1.15× native JS", met(true)) // 1.1 and 1.2: median 1.15
+	check("wsclient 1 MiB echo ≥ 0.9× native JS", met(true))          // 0.9 and 1.0
+	check("minimal wsclient program ≤ 2 MB raw", met(false))
+	check("app.wasm transferred (brotli) ≤ 2.5 MB", nil)
+	check("20,000 idle connections at < 20 KiB each", met(false)) // 19,000 held
+	check("echo throughput with 100 clients ≥ Node's ws", met(true))
+}
+
+func TestEchoRatioPairsRounds(t *testing.T) {
+	s := sample().Server
+	r := s.EchoRatio(OurServer, NodeServer, 100)
+	if r.N != 2 || r.Min != 0.8 || r.Max != 1.2 || math.Abs(r.Median-1) > 1e-9 {
+		t.Errorf("EchoRatio = %+v", r)
+	}
+	if got := PerCPU(s.Echo[0]); got != 120 {
+		t.Errorf("PerCPU = %v", got)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{FmtNum(412_345), "412k"},
+		{FmtNum(41_234), "41.2k"},
+		{FmtNum(4_123), "4123"},
+		{FmtNum(1_234_567), "1.23M"},
+		{FmtNum(123.4), "123"},
+		{FmtNum(math.NaN()), "n/a"},
+		{FmtRatio(0.926), "0.93×"},
+		{FmtMB(2_865_000), "2.87 MB"},
+		{FmtKiB(15 * 1024), "15.0 KiB"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestTables(t *testing.T) {
+	r := sample()
+	md := r.Browser.Table().Markdown()
+	if !strings.Contains(md, "| Metric | native JS | wsclient (SendText) | ÷ native |") {
+		t.Errorf("header:\n%s", md)
+	}
+	if !strings.Contains(md, "0.93× (0.90–0.95)") {
+		t.Errorf("no pipelined ratio in:\n%s", md)
+	}
+	lines := strings.Split(strings.TrimSpace(md), "\n")
+	if len(lines) != 2+len(BrowserMetrics) {
+		t.Errorf("%d lines, want %d", len(lines), 2+len(BrowserMetrics))
+	}
+	for _, l := range lines {
+		if strings.Count(l, "|") != strings.Count(lines[0], "|") {
+			t.Errorf("ragged row %q", l)
+		}
+	}
+	txt := r.Text()
+	for _, want := range []string{"== Targets ==", "not built", "19000", "1.00× (0.80–1.20)"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("text report lacks %q:\n%s", want, txt)
+		}
+	}
+}
+
+func TestChartIsWellFormedSVG(t *testing.T) {
+	svg := sample().Chart()
+	d := xml.NewDecoder(strings.NewReader(svg))
+	rects := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("invalid SVG: %v\n%s", err, svg)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "rect" {
+			rects++
+		}
+	}
+	// The background, 5 metrics × 2 clients, 1 echo bar, 1 memory bar.
+	if rects != 1+10+1+1 {
+		t.Errorf("%d rects", rects)
+	}
+	if !strings.Contains(svg, "native JS") || !strings.Contains(svg, "0.93×") {
+		t.Error("chart lacks its labels")
+	}
+	// Empty results still give a valid document.
+	if err := xml.Unmarshal([]byte((&Results{}).Chart()), new(struct{})); err != nil {
+		t.Errorf("empty chart: %v", err)
+	}
+}
+
+func TestUpdateDoc(t *testing.T) {
+	doc := "# B\n\nintro\n" + BeginMarker + "\nold\n" + EndMarker + "\n\n## Analysis\nkept\n"
+	got := UpdateDoc(doc, "new\n")
+	if !strings.Contains(got, "intro") || !strings.Contains(got, "kept") || strings.Contains(got, "old") || !strings.Contains(got, "new") {
+		t.Errorf("UpdateDoc:\n%s", got)
+	}
+	fresh := UpdateDoc("", "gen\n")
+	if !strings.Contains(fresh, BeginMarker) || !strings.Contains(fresh, "gen") {
+		t.Errorf("fresh doc:\n%s", fresh)
+	}
+}
+
+func TestSaveLoadMerge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	r := sample()
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Browser.Rounds) != 2 || got.Server.Echo[0].Rate != 120 {
+		t.Errorf("round trip lost data: %+v", got)
+	}
+	got.Merge(&Results{Meta: Meta{Date: "later"}, Startup: &Startup{}})
+	if got.Browser == nil || got.Startup == nil || got.Meta.Date != "later" {
+		t.Errorf("Merge: %+v", got)
+	}
+	empty, err := Load(filepath.Join(t.TempDir(), "missing.json"))
+	if err != nil || empty.Browser != nil {
+		t.Errorf("Load(missing) = %+v, %v", empty, err)
+	}
+}

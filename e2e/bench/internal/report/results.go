@@ -1,0 +1,182 @@
+// Package report holds the raw results of `make bench` (docs/bench/results.json),
+// turns them into summaries (medians over rounds, spreads, ratios), and
+// renders them as a text table, Markdown for docs/BENCHMARKS.md, and an SVG
+// chart.
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// Results is everything one `make bench` measured. Each part is nil when
+// its phase was not run; Merge keeps the parts of an earlier run.
+type Results struct {
+	Meta    Meta     `json:"meta"`
+	Browser *Browser `json:"browser,omitempty"`
+	Startup *Startup `json:"startup,omitempty"`
+	Payload *Payload `json:"payload,omitempty"`
+	Server  *Server  `json:"server,omitempty"`
+}
+
+// Meta describes the machine and the versions measured.
+type Meta struct {
+	Date      string `json:"date"`
+	GoVersion string `json:"go"`
+	Chromium  string `json:"chromium,omitempty"`
+	Node      string `json:"node,omitempty"`
+	NodeWS    string `json:"node_ws,omitempty"`
+	CPU       string `json:"cpu"`
+	Cores     int    `json:"cores"`
+	Kernel    string `json:"kernel"`
+	NOFILE    uint64 `json:"nofile_hard_limit"`
+}
+
+// Client names in the browser benchmarks; Native is the baseline.
+const (
+	Native        = "jsnative"
+	WSClient      = "wsclient"       // SendText/SendBinary + Read in a goroutine
+	WSClientWrite = "wsclient-write" // Write(ctx) + Read in a goroutine
+	Coder         = "coder"          // coder/websocket's wasm client
+)
+
+// Browser holds the in-browser rounds.
+type Browser struct {
+	Params  map[string]int    `json:"params"`
+	Clients []string          `json:"clients"` // in the order run within a round
+	Rounds  []map[string]Page `json:"rounds"`
+}
+
+// Page is what one page load measured.
+type Page struct {
+	PipelinedRate float64 `json:"pipelined_rate"` // echoes/s, 32-byte text, pipelined
+	RTTMedianUs   float64 `json:"rtt_median_us"`  // 16-byte text round trip
+	RTTP99Us      float64 `json:"rtt_p99_us"`
+	RTTSamples    int     `json:"rtt_samples"`
+	BigMBps       float64 `json:"big_mbps"`   // 1 MiB binary echoes, MB/s one way
+	FloodRate     float64 `json:"flood_rate"` // 16-byte binary messages/s received
+	TimerResUs    float64 `json:"timer_resolution_us"`
+	Isolated      bool    `json:"cross_origin_isolated"`
+}
+
+// Startup holds the start-up rounds: time from navigation to the first
+// WebSocket open event.
+type Startup struct {
+	Clients []string                 `json:"clients"`
+	Rounds  []map[string]StartSample `json:"rounds"`
+}
+
+// StartSample is one cold load (empty cache) and the warm load after it.
+type StartSample struct {
+	ColdMs    float64 `json:"cold_ms"`
+	WarmMs    float64 `json:"warm_ms"`
+	ColdBytes int64   `json:"cold_transfer_bytes"` // bytes over the network (headers included), every resource
+	WarmBytes int64   `json:"warm_transfer_bytes"`
+}
+
+// Payload holds the sizes of the wasm programs.
+type Payload struct {
+	Programs []Program `json:"programs"`
+}
+
+// Program is one wasm program's sizes. Sizes are bytes; Transferred is what
+// the server sent for it to a browser-like request (Accept-Encoding: gzip,
+// deflate, br, zstd), body only.
+type Program struct {
+	Name        string `json:"name"`
+	Desc        string `json:"desc"`
+	Build       string `json:"build"` // how it was built
+	Built       bool   `json:"built"`
+	Raw         int64  `json:"raw,omitempty"`
+	Gzip        int64  `json:"gzip,omitempty"`   // gzip -9
+	Brotli      int64  `json:"brotli,omitempty"` // brotli quality 11, window 24
+	Transferred int64  `json:"transferred,omitempty"`
+	Encoding    string `json:"content_encoding,omitempty"`
+	ServedBy    string `json:"served_by,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Server holds the server benchmarks.
+type Server struct {
+	Idle []Idle      `json:"idle"`
+	Echo []EchoRound `json:"echo"`
+	Note string      `json:"note,omitempty"`
+}
+
+// Server names.
+const (
+	OurServer  = "duplex"
+	NodeServer = "node-ws"
+)
+
+// Idle is one idle-connection run.
+type Idle struct {
+	Server      string  `json:"server"`
+	Conns       int     `json:"conns"`
+	Wanted      int     `json:"wanted"`
+	ServerFDs   int     `json:"server_fds"`
+	RSSBefore   int64   `json:"rss_before"`
+	RSSAfter    int64   `json:"rss_after"`
+	PerConn     float64 `json:"bytes_per_conn"`
+	OpenSeconds float64 `json:"open_seconds"`
+	Error       string  `json:"error,omitempty"`
+}
+
+// EchoRound is one echo run against one server.
+type EchoRound struct {
+	Server     string  `json:"server"`
+	Round      int     `json:"round"`
+	Clients    int     `json:"clients"`
+	MsgSize    int     `json:"msg_size"`
+	Messages   int64   `json:"messages"`
+	Seconds    float64 `json:"seconds"`
+	Rate       float64 `json:"rate"`
+	LatencyUs  float64 `json:"latency_us"`
+	P99Us      float64 `json:"p99_us"`
+	CPUSeconds float64 `json:"server_cpu_seconds"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Load reads results from path; a missing file gives empty results.
+func Load(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Results{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Save writes r to path as indented JSON.
+func (r *Results) Save(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// Merge replaces r's parts with those of newer that are set, and its Meta.
+func (r *Results) Merge(newer *Results) {
+	r.Meta = newer.Meta
+	if newer.Browser != nil {
+		r.Browser = newer.Browser
+	}
+	if newer.Startup != nil {
+		r.Startup = newer.Startup
+	}
+	if newer.Payload != nil {
+		r.Payload = newer.Payload
+	}
+	if newer.Server != nil {
+		r.Server = newer.Server
+	}
+}

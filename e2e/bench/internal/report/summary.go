@@ -1,0 +1,264 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/duplexgo/duplex/e2e/bench/internal/stats"
+)
+
+// Metric is one quantity of the browser benchmarks.
+type Metric struct {
+	Key            string
+	Label          string
+	Unit           string
+	HigherIsBetter bool
+	Get            func(Page) float64
+}
+
+// BrowserMetrics are the browser metrics, in report order.
+var BrowserMetrics = []Metric{
+	{"pipelined", "Pipelined echo, 32 B text", "msg/s", true, func(p Page) float64 { return p.PipelinedRate }},
+	{"rtt_median", "Round trip, 16 B, median", "µs", false, func(p Page) float64 { return p.RTTMedianUs }},
+	{"rtt_p99", "Round trip, 16 B, p99", "µs", false, func(p Page) float64 { return p.RTTP99Us }},
+	{"big", "Echo of 1 MiB binary", "MB/s", true, func(p Page) float64 { return p.BigMBps }},
+	{"flood", "Server flood, 16 B binary", "msg/s", true, func(p Page) float64 { return p.FloodRate }},
+}
+
+// MetricByKey returns the metric with that key.
+func MetricByKey(key string) Metric {
+	for _, m := range BrowserMetrics {
+		if m.Key == key {
+			return m
+		}
+	}
+	panic("report: no metric " + key)
+}
+
+// Series returns the values of metric m for client over the rounds (NaN for
+// a round that lacks the client).
+func (b *Browser) Series(m Metric, client string) []float64 {
+	out := make([]float64, len(b.Rounds))
+	for i, r := range b.Rounds {
+		p, ok := r[client]
+		if !ok {
+			out[i] = math.NaN()
+			continue
+		}
+		out[i] = m.Get(p)
+	}
+	return out
+}
+
+// Value summarizes metric m for client over the rounds.
+func (b *Browser) Value(m Metric, client string) stats.Summary {
+	return stats.Summarize(b.Series(m, client))
+}
+
+// Ratio summarizes client's metric divided by base's, paired by round: the
+// median and range of the per-round ratios.
+func (b *Browser) Ratio(m Metric, client, base string) stats.Summary {
+	return stats.Summarize(stats.Ratios(b.Series(m, client), b.Series(m, base)))
+}
+
+// StartSeries returns cold or warm start-up times of client over the rounds.
+func (s *Startup) StartSeries(client string, warm bool) []float64 {
+	out := make([]float64, 0, len(s.Rounds))
+	for _, r := range s.Rounds {
+		v, ok := r[client]
+		switch {
+		case !ok:
+			out = append(out, math.NaN())
+		case warm:
+			out = append(out, v.WarmMs)
+		default:
+			out = append(out, v.ColdMs)
+		}
+	}
+	return out
+}
+
+// Bytes returns the median transfer of client's cold or warm loads.
+func (s *Startup) Bytes(client string, warm bool) float64 {
+	var xs []float64
+	for _, r := range s.Rounds {
+		if v, ok := r[client]; ok {
+			if warm {
+				xs = append(xs, float64(v.WarmBytes))
+			} else {
+				xs = append(xs, float64(v.ColdBytes))
+			}
+		}
+	}
+	return stats.Median(xs)
+}
+
+// Program returns the payload program named name, or nil.
+func (p *Payload) Program(name string) *Program {
+	if p == nil {
+		return nil
+	}
+	for i := range p.Programs {
+		if p.Programs[i].Name == name {
+			return &p.Programs[i]
+		}
+	}
+	return nil
+}
+
+// EchoClients returns the client counts of the echo runs, ascending.
+func (s *Server) EchoClients() []int {
+	var out []int
+	for _, e := range s.Echo {
+		if !slices.Contains(out, e.Clients) {
+			out = append(out, e.Clients)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// echoRuns returns the successful runs of server with n clients, by round.
+func (s *Server) echoRuns(server string, n int) map[int]EchoRound {
+	out := map[int]EchoRound{}
+	for _, e := range s.Echo {
+		if e.Server == server && e.Clients == n && e.Error == "" {
+			out[e.Round] = e
+		}
+	}
+	return out
+}
+
+// EchoRate summarizes server's echo rate with n clients over the rounds.
+func (s *Server) EchoRate(server string, n int) stats.Summary {
+	var xs []float64
+	for _, e := range s.echoRuns(server, n) {
+		xs = append(xs, e.Rate)
+	}
+	return stats.Summarize(xs)
+}
+
+// EchoField summarizes any field of server's echo runs with n clients.
+func (s *Server) EchoField(server string, n int, f func(EchoRound) float64) stats.Summary {
+	var xs []float64
+	for _, e := range s.echoRuns(server, n) {
+		xs = append(xs, f(e))
+	}
+	return stats.Summarize(xs)
+}
+
+// EchoRatio summarizes a's echo rate over b's, paired by round.
+func (s *Server) EchoRatio(a, b string, n int) stats.Summary {
+	ra, rb := s.echoRuns(a, n), s.echoRuns(b, n)
+	var xs []float64
+	for round, ea := range ra {
+		if eb, ok := rb[round]; ok {
+			xs = append(xs, stats.Ratio(ea.Rate, eb.Rate))
+		}
+	}
+	return stats.Summarize(xs)
+}
+
+// PerCPU returns echoes per second of server CPU time.
+func PerCPU(e EchoRound) float64 {
+	if e.CPUSeconds <= 0 {
+		return math.NaN()
+	}
+	return float64(e.Messages) / e.CPUSeconds
+}
+
+// IdleOf returns the idle run of server with the most connections, or nil.
+func (s *Server) IdleOf(server string) *Idle {
+	var best *Idle
+	for i := range s.Idle {
+		r := &s.Idle[i]
+		if r.Server == server && (best == nil || r.Conns > best.Conns) {
+			best = r
+		}
+	}
+	return best
+}
+
+// Target is one goal of issue 6 with the value measured for it.
+type Target struct {
+	Goal     string
+	Measured string
+	Met      *bool // nil when not measured
+}
+
+func met(ok bool) *bool { return &ok }
+
+// Targets evaluates the goals against r.
+func (r *Results) Targets() []Target {
+	var ts []Target
+	add := func(goal string, measured string, ok *bool) {
+		ts = append(ts, Target{goal, measured, ok})
+	}
+	na := func(goal, why string) { add(goal, why, nil) }
+
+	if b := r.Browser; b != nil {
+		pipe := MetricByKey("pipelined")
+		s := b.Ratio(pipe, WSClient, Native)
+		add("wsclient pipelined echo ≥ 0.9× native JS", FmtRatioSpread(s), okRatio(s, 0.9, true))
+		s = b.Ratio(pipe, WSClient, Coder)
+		add("wsclient pipelined echo ≥ 1.5× coder/websocket wasm", FmtRatioSpread(s), okRatio(s, 1.5, true))
+		s = b.Ratio(MetricByKey("rtt_median"), WSClient, Native)
+		add("wsclient round-trip median ≤ 1.15× native JS", FmtRatioSpread(s), okRatio(s, 1.15, false))
+		s = b.Ratio(MetricByKey("big"), WSClient, Native)
+		add("wsclient 1 MiB echo ≥ 0.9× native JS", FmtRatioSpread(s), okRatio(s, 0.9, true))
+	} else {
+		for _, g := range []string{"wsclient pipelined echo ≥ 0.9× native JS", "wsclient pipelined echo ≥ 1.5× coder/websocket wasm",
+			"wsclient round-trip median ≤ 1.15× native JS", "wsclient 1 MiB echo ≥ 0.9× native JS"} {
+			na(g, "not run")
+		}
+	}
+
+	if p := r.Payload.Program("wsclient-minimal"); p != nil && p.Built {
+		add("minimal wsclient program ≤ 2 MB raw", FmtMB(float64(p.Raw)), met(p.Raw <= 2_000_000))
+		add("minimal wsclient program ≤ 0.6 MB gzip", FmtMB(float64(p.Gzip)), met(p.Gzip <= 600_000))
+	} else {
+		na("minimal wsclient program ≤ 2 MB raw / 0.6 MB gzip", "not built")
+	}
+	if p := r.Payload.Program("app"); p != nil && p.Built {
+		m := fmt.Sprintf("brotli %s; served as %s (%s)", FmtMB(float64(p.Brotli)), FmtMB(float64(p.Transferred)), encodingName(p.Encoding))
+		add("app.wasm transferred (brotli) ≤ 2.5 MB", m, met(p.Transferred > 0 && p.Transferred <= 2_500_000))
+	} else {
+		na("app.wasm transferred (brotli) ≤ 2.5 MB", "app.wasm not built")
+	}
+
+	if s := r.Server; s != nil {
+		if i := s.IdleOf(OurServer); i != nil && i.Error == "" {
+			m := fmt.Sprintf("%d connections, %s each", i.Conns, FmtKiB(i.PerConn))
+			add("20,000 idle connections at < 20 KiB each", m, met(i.Conns >= 20000 && i.PerConn < 20*1024))
+		} else {
+			na("20,000 idle connections at < 20 KiB each", "not measured")
+		}
+		for _, n := range s.EchoClients() {
+			ratio := s.EchoRatio(OurServer, NodeServer, n)
+			add(fmt.Sprintf("echo throughput with %d clients ≥ Node's ws", n), FmtRatioSpread(ratio), okRatio(ratio, 1, true))
+		}
+	} else {
+		na("server targets", "not run")
+	}
+	return ts
+}
+
+func encodingName(e string) string {
+	if e == "" {
+		return "uncompressed"
+	}
+	return e
+}
+
+func okRatio(s stats.Summary, limit float64, atLeast bool) *bool {
+	if math.IsNaN(s.Median) {
+		return nil
+	}
+	if atLeast {
+		return met(s.Median >= limit)
+	}
+	return met(s.Median <= limit)
+}
+
+func summarize(xs []float64) stats.Summary { return stats.Summarize(xs) }

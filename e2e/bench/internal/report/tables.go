@@ -1,0 +1,183 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// clientLabels names the browser clients in tables.
+var clientLabels = map[string]string{
+	Native:        "native JS",
+	WSClient:      "wsclient (SendText)",
+	WSClientWrite: "wsclient (Write)",
+	Coder:         "coder/websocket wasm",
+}
+
+// ClientLabel returns the display name of a client.
+func ClientLabel(c string) string {
+	if l, ok := clientLabels[c]; ok {
+		return l
+	}
+	return c
+}
+
+// BrowserTable has one row per metric: each client's median over rounds
+// with its range, and its ratio to native JS (per-round ratios: median and
+// range).
+func (b *Browser) Table() Table {
+	t := Table{Header: []string{"Metric"}}
+	for _, c := range b.Clients {
+		t.Header = append(t.Header, ClientLabel(c))
+		if c != Native {
+			t.Header = append(t.Header, "÷ native")
+		}
+	}
+	hasCoder := contains(b.Clients, Coder) && contains(b.Clients, WSClient)
+	if hasCoder {
+		t.Header = append(t.Header, "wsclient ÷ coder")
+	}
+	for _, m := range BrowserMetrics {
+		dir := "higher is better"
+		if !m.HigherIsBetter {
+			dir = "lower is better"
+		}
+		row := []string{fmt.Sprintf("%s (%s, %s)", m.Label, m.Unit, dir)}
+		for _, c := range b.Clients {
+			row = append(row, FmtSpread(b.Value(m, c), ""))
+			if c != Native {
+				row = append(row, FmtRatioSpread(b.Ratio(m, c, Native)))
+			}
+		}
+		if hasCoder {
+			row = append(row, FmtRatioSpread(b.Ratio(m, WSClient, Coder)))
+		}
+		t.Rows = append(t.Rows, trimUnits(row))
+	}
+	return t
+}
+
+// trimUnits removes the trailing space FmtSpread leaves with an empty unit.
+func trimUnits(row []string) []string {
+	for i, c := range row {
+		row[i] = strings.Replace(c, "  (", " (", 1)
+		row[i] = strings.TrimSpace(row[i])
+	}
+	return row
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Table has one row per client: start-up time cold and warm, and the bytes
+// transferred.
+func (s *Startup) Table() Table {
+	t := Table{Header: []string{"Client", "Cold cache", "Warm cache", "Transferred cold", "Transferred warm"}}
+	for _, c := range s.Clients {
+		t.Rows = append(t.Rows, []string{
+			ClientLabel(c),
+			FmtMs(summarize(s.StartSeries(c, false))),
+			FmtMs(summarize(s.StartSeries(c, true))),
+			fmtBytesAuto(s.Bytes(c, false)),
+			fmtBytesAuto(s.Bytes(c, true)),
+		})
+	}
+	return t
+}
+
+func fmtBytesAuto(b float64) string {
+	switch {
+	case math.IsNaN(b):
+		return "n/a"
+	case b >= 1e6:
+		return FmtMB(b)
+	default:
+		return fmt.Sprintf("%.1f kB", b/1e3)
+	}
+}
+
+// Table has one row per program.
+func (p *Payload) Table() Table {
+	t := Table{Header: []string{"Program", "Raw", "gzip -9", "brotli 11", "Server sends", "Built with"}}
+	for _, pr := range p.Programs {
+		if !pr.Built {
+			t.Rows = append(t.Rows, []string{pr.Desc, "not built", "", "", "", pr.Note})
+			continue
+		}
+		sent := "n/a"
+		if pr.Transferred > 0 {
+			sent = fmt.Sprintf("%s (%s)", FmtMB(float64(pr.Transferred)), encodingName(pr.Encoding))
+		}
+		t.Rows = append(t.Rows, []string{pr.Desc, FmtMB(float64(pr.Raw)), FmtMB(float64(pr.Gzip)), FmtMB(float64(pr.Brotli)), sent, pr.Build})
+	}
+	return t
+}
+
+// IdleTable has one row per server.
+func (s *Server) IdleTable() Table {
+	t := Table{Header: []string{"Server", "Idle connections held", "RSS before", "RSS after", "Per connection", "Time to open"}}
+	for _, name := range []string{OurServer, NodeServer} {
+		i := s.IdleOf(name)
+		if i == nil {
+			continue
+		}
+		if i.Error != "" {
+			t.Rows = append(t.Rows, []string{name, fmt.Sprintf("%d of %d: %s", i.Conns, i.Wanted, i.Error), "", "", "", ""})
+			continue
+		}
+		t.Rows = append(t.Rows, []string{
+			name, fmt.Sprintf("%d", i.Conns),
+			FmtMB(float64(i.RSSBefore)), FmtMB(float64(i.RSSAfter)),
+			FmtKiB(i.PerConn), fmt.Sprintf("%.1f s", i.OpenSeconds),
+		})
+	}
+	return t
+}
+
+// EchoTable has one row per client count.
+func (s *Server) EchoTable() Table {
+	t := Table{Header: []string{"Clients", "duplex echoes/s", "Node ws echoes/s", "duplex ÷ Node",
+		"duplex RTT median / p99", "Node RTT median / p99", "duplex echoes per CPU-s", "Node echoes per CPU-s"}}
+	lat := func(server string, n int) string {
+		m := s.EchoField(server, n, func(e EchoRound) float64 { return e.LatencyUs })
+		p := s.EchoField(server, n, func(e EchoRound) float64 { return e.P99Us })
+		if math.IsNaN(m.Median) {
+			return "n/a"
+		}
+		return fmt.Sprintf("%s / %s µs", FmtNum(m.Median), FmtNum(p.Median))
+	}
+	for _, n := range s.EchoClients() {
+		t.Rows = append(t.Rows, trimUnits([]string{
+			fmt.Sprintf("%d", n),
+			FmtSpread(s.EchoRate(OurServer, n), ""),
+			FmtSpread(s.EchoRate(NodeServer, n), ""),
+			FmtRatioSpread(s.EchoRatio(OurServer, NodeServer, n)),
+			lat(OurServer, n), lat(NodeServer, n),
+			FmtNum(s.EchoField(OurServer, n, PerCPU).Median),
+			FmtNum(s.EchoField(NodeServer, n, PerCPU).Median),
+		}))
+	}
+	return t
+}
+
+// TargetsTable lists the goals with the measured values.
+func (r *Results) TargetsTable() Table {
+	t := Table{Header: []string{"Target", "Measured", "Met"}}
+	for _, g := range r.Targets() {
+		m := "n/a"
+		if g.Met != nil {
+			m = "no"
+			if *g.Met {
+				m = "yes"
+			}
+		}
+		t.Rows = append(t.Rows, []string{g.Goal, g.Measured, m})
+	}
+	return t
+}
