@@ -125,6 +125,13 @@ func (c *core) closing(code StatusCode, reason string) {
 	c.mu.Unlock()
 }
 
+// localCloseSent returns the code and reason our own Close sent, or nil.
+func (c *core) localCloseSent() *CloseError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.localClose
+}
+
 func (c *core) deliverOpen() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

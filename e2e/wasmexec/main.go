@@ -6,7 +6,7 @@
 // Installed as go_js_wasm_exec on $PATH, `go test` finds it by itself.
 // It serves the binary, Go's wasm_exec.js and a page that runs them from an
 // HTTP server on 127.0.0.1, together with the WebSocket endpoints the tests
-// connect to (see endpoints.go), relays the program's standard output and
+// connect to (package wsclient/wstest), relays the program's standard output and
 // error, and exits with the program's exit code.
 //
 // The browser is $CHROME, or /usr/bin/chromium. WASMEXEC_TIMEOUT (a Go
@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/duplexgo/duplex/e2e/internal/chrome"
+	"github.com/duplexgo/duplex/wsclient/wstest"
 )
 
 var (
@@ -107,7 +108,7 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 	}
 
 	mux := http.NewServeMux()
-	registerEndpoints(mux)
+	wstest.Register(mux)
 	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
 	serveBytes(mux, "/memfs.js", "text/javascript", memfsJS)
 	serveBytes(mux, "/wasm_exec.js", "text/javascript", wasmExecJS)

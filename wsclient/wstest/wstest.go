@@ -1,4 +1,23 @@
-package main
+//go:build !js
+
+// Package wstest serves the WebSocket endpoints wsclient's tests connect to,
+// natively (from an httptest server) and in the browser (from the wasmexec
+// test runner). Each endpoint plays one kind of peer:
+//
+//	/ws/echo            echoes every message; subprotocols echo, chat, v2;
+//	                    ?compress=1 negotiates permessage-deflate
+//	/ws/close?code=&reason=   closes at once with that code and reason
+//	/ws/drop            drops the TCP connection without a close frame
+//	/ws/reject          refuses the handshake with 403
+//	/ws/flood?n=&size=  sends n binary messages of size bytes (byte j of
+//	                    message i is i+j), then closes with 1000
+//	/ws/stall?for=10s   accepts and never reads; drops the connection after
+//	                    the duration (default 10s)
+//	/ws/hang            never answers the handshake (until the client gives up)
+//	/hits               JSON {"handshakes": N}: WebSocket requests so far
+//
+// Connections are bounded in time (two minutes) so nothing outlives a test.
+package wstest
 
 import (
 	"context"
@@ -11,18 +30,7 @@ import (
 	"github.com/coder/websocket"
 )
 
-// The WebSocket endpoints the browser tests connect to, on the page's own
-// origin (the tests find it in $WSTEST_ORIGIN or location):
-//
-//	/ws/echo            echoes every message; subprotocols echo, chat, v2;
-//	                    ?compress=1 negotiates permessage-deflate
-//	/ws/close?code=&reason=   closes at once with that code and reason
-//	/ws/drop            drops the TCP connection without a close frame
-//	/ws/reject          refuses the handshake with 403
-//	/ws/flood?n=&size=  sends n binary messages of size bytes, then closes 1000
-//	/ws/stall           accepts and never reads
-//	/ws/hang            never answers the handshake (until the client gives up)
-//	/hits               JSON {"handshakes": N}: WebSocket requests so far
+// handshakes counts requests to the WebSocket endpoints, for /hits.
 var handshakes atomic.Int64
 
 // maxMessage is the largest message the echo endpoint takes: tests send up
@@ -32,7 +40,8 @@ const maxMessage = 32 << 20
 // endpointLife bounds how long any test connection is kept open.
 const endpointLife = 2 * time.Minute
 
-func registerEndpoints(mux *http.ServeMux) {
+// Register adds the endpoints to mux.
+func Register(mux *http.ServeMux) {
 	mux.HandleFunc("/ws/echo", echo)
 	mux.HandleFunc("/ws/close", closeWith)
 	mux.HandleFunc("/ws/drop", drop)
@@ -135,5 +144,15 @@ func stall(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	defer c.CloseNow()
-	<-ctx.Done()
+	life, err := time.ParseDuration(r.URL.Query().Get("for"))
+	if err != nil {
+		life = 10 * time.Second
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(life):
+	}
 }
+
+// Handshakes returns how many WebSocket handshakes the endpoints have seen.
+func Handshakes() int64 { return handshakes.Load() }
