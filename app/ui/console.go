@@ -1,0 +1,346 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/duplexgo/duplex/wsclient"
+)
+
+// Bounds of the burst form: enough to fill the browser's send buffer, not
+// enough to exhaust the tab's memory.
+const (
+	maxBurstCount = 100000
+	maxBurstSize  = 16 << 20 // the server's default message limit
+	maxBurstTotal = 256 << 20
+)
+
+// Console is the live WebSocket console served at "/": connect to any
+// WebSocket URL, watch readyState, bufferedAmount, the negotiated protocol
+// and extensions, counters and round-trip times, send text, hex, files and
+// bursts, close with a code and reason, and follow every event in a log.
+type Console struct {
+	app.Compo
+
+	// Dial opens connections; nil means the browser's WebSocket.
+	Dial Dialer
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Sleep pauses a burst to let the browser breathe; nil means time.Sleep.
+	Sleep func(time.Duration)
+
+	mctx   app.Context // the component's own context, from OnMount
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// The connection.
+	url, protocols string
+	sess           *consoleSession
+	stopSess       context.CancelFunc
+	connectErr     string
+	state          wsclient.State
+	stats          consoleStats
+	live           liveValues
+	hasConn        bool
+
+	// The composer.
+	text           string
+	hex, hexErr    string
+	fileName       string
+	fileData       []byte
+	fileErr        string
+	burstN         string
+	burstSize      string
+	burstType      string
+	burstErr       string
+	sendErr        string
+	close          closeForm
+	closeCodeErr   string
+	closeReasonErr string
+
+	// The event log, oldest first, at most maxLogEntries.
+	log      []logEntry
+	logTotal int64
+}
+
+// OnMount sets the default URL from the page's origin and the component's
+// own context, cancelled on dismount.
+func (c *Console) OnMount(ctx app.Context) {
+	c.mctx = ctx
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if c.url == "" {
+		c.url = defaultEchoURL(ctx.Page().URL())
+	}
+	c.setDefaults()
+}
+
+// OnDismount closes the connection and stops the session's loop: go-app
+// does not cancel the component's context.
+func (c *Console) OnDismount() {
+	if c.sess != nil && c.sess.gate.lastState() < wsclient.Closing {
+		_ = c.sess.sock.Close(wsclient.StatusNormalClosure, "page closed")
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+func (c *Console) setDefaults() {
+	if c.burstN == "" {
+		c.burstN = "200"
+	}
+	if c.burstSize == "" {
+		c.burstSize = "65536"
+	}
+	if c.burstType == "" {
+		c.burstType = "binary"
+	}
+	if c.close.Code == "" {
+		c.close.Code = "1000"
+	}
+}
+
+func (c *Console) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// connected reports whether a connection is CONNECTING or OPEN.
+func (c *Console) connected() bool {
+	return c.hasConn && c.state < wsclient.Closing
+}
+
+// Connect opens a connection to the URL field, offering the subprotocols of
+// the protocols field. Invalid input is shown next to the fields.
+func (c *Console) Connect(ctx app.Context) {
+	if c.connected() {
+		return
+	}
+	c.connectErr = ""
+	target := strings.TrimSpace(c.url)
+	if target == "" {
+		c.connectErr = "enter a WebSocket URL, e.g. " + defaultEchoURL(ctx.Page().URL())
+		return
+	}
+	dial := c.Dial
+	if dial == nil {
+		dial = browserDial
+	}
+	sess := newConsoleSession(c.now)
+	sock, err := dial(target, sess.options(parseProtocols(c.protocols)))
+	if err != nil {
+		c.connectErr = err.Error()
+		return
+	}
+	sess.sock = sock
+	if c.stopSess != nil {
+		c.stopSess()
+	}
+	c.sess, c.hasConn = sess, true
+	c.state = wsclient.Connecting
+	c.stats, c.live = consoleStats{}, liveValues{}
+	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
+	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: "connecting to " + sock.URL()}}, 0)
+
+	// CONNECTING is on screen before any flush can show OPEN.
+	sess.gate.pushState(wsclient.Connecting)
+	sess.gate.nextState()
+	sess.gate.hold()
+	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
+
+	if c.ctx == nil { // not mounted: tests of the handlers alone
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
+	sctx, stop := context.WithCancel(c.ctx)
+	c.stopSess = stop
+	mctx := c.mctx
+	go runFrames(sctx, func() bool {
+		return sess.tick(func() {
+			mctx.Dispatch(func(ctx app.Context) { c.apply(ctx, sess) })
+		})
+	})
+}
+
+// apply shows what a session collected since the last flush.
+func (c *Console) apply(ctx app.Context, sess *consoleSession) {
+	if sess != c.sess {
+		return
+	}
+	f := sess.take()
+	c.stats, c.live = f.stats, f.live
+	if f.hasState {
+		c.state = f.state
+	}
+	c.appendLog(f.entries, f.dropped)
+	ctx.Defer(func(app.Context) { sess.gate.reopen() })
+}
+
+// appendLog adds entries to the log, keeping the newest maxLogEntries.
+// skipped counts entries that were dropped before reaching the page.
+func (c *Console) appendLog(entries []logEntry, skipped int64) {
+	c.logTotal += int64(len(entries)) + skipped
+	c.log = append(c.log, entries...)
+	if n := len(c.log) - maxLogEntries; n > 0 {
+		c.log = append(c.log[:0:0], c.log[n:]...)
+	}
+}
+
+// Disconnect closes the connection normally (1000).
+func (c *Console) Disconnect(ctx app.Context) {
+	if !c.connected() {
+		return
+	}
+	if err := c.sess.sock.Close(wsclient.StatusNormalClosure, ""); err != nil {
+		c.sendErr = err.Error()
+	}
+}
+
+// CloseWith closes the connection with the code and reason of the close
+// form, after checking them with the browser's rules; a problem is shown
+// next to its field and nothing is sent.
+func (c *Console) CloseWith(ctx app.Context) {
+	code, codeErr, reasonErr := c.close.validate()
+	c.closeCodeErr, c.closeReasonErr = codeErr, reasonErr
+	if codeErr != "" || reasonErr != "" {
+		return
+	}
+	if !c.hasConn {
+		c.closeCodeErr = "not connected"
+		return
+	}
+	if err := c.sess.sock.Close(code, c.close.Reason); err != nil {
+		// wsclient applies the same rules; show anything it still rejects.
+		if errors.Is(err, wsclient.ErrSyntax) {
+			c.closeReasonErr = err.Error()
+		} else {
+			c.closeCodeErr = err.Error()
+		}
+	}
+}
+
+// send hands a message to the connection, recording it or the error.
+func (c *Console) send(typ wsclient.MessageType, p []byte) bool {
+	c.sendErr = ""
+	if !c.hasConn {
+		c.sendErr = "not connected: connect first"
+		return false
+	}
+	var err error
+	if typ == wsclient.Text {
+		err = c.sess.sock.SendText(string(p))
+	} else {
+		err = c.sess.sock.SendBinary(p)
+	}
+	if err != nil {
+		c.sendErr = err.Error()
+		c.sess.note(kindError, "send failed: "+err.Error())
+		return false
+	}
+	c.sess.sent(typ, p)
+	c.sess.sample()
+	return true
+}
+
+// SendText sends the text field as a text message.
+func (c *Console) SendText(ctx app.Context) {
+	c.send(wsclient.Text, []byte(c.text))
+}
+
+// SendHex sends the bytes of the hex field as a binary message.
+func (c *Console) SendHex(ctx app.Context) {
+	p, err := parseHex(c.hex)
+	if err != nil {
+		c.hexErr = err.Error()
+		return
+	}
+	c.hexErr = ""
+	c.send(wsclient.Binary, p)
+}
+
+// SendFile sends the chosen file as one binary message.
+func (c *Console) SendFile(ctx app.Context) {
+	if c.fileName == "" {
+		c.fileErr = "choose a file first"
+		return
+	}
+	c.fileErr = ""
+	c.send(wsclient.Binary, c.fileData)
+}
+
+// parseBurst checks the burst form.
+func (c *Console) parseBurst() (n, size int, typ wsclient.MessageType, err error) {
+	n, err = strconv.Atoi(strings.TrimSpace(c.burstN))
+	if err != nil || n < 1 || n > maxBurstCount {
+		return 0, 0, 0, fmt.Errorf("count must be a number from 1 to %d", maxBurstCount)
+	}
+	size, err = strconv.Atoi(strings.TrimSpace(c.burstSize))
+	if err != nil || size < 0 || size > maxBurstSize {
+		return 0, 0, 0, fmt.Errorf("size must be a number of bytes from 0 to %d", maxBurstSize)
+	}
+	if int64(n)*int64(size) > maxBurstTotal {
+		return 0, 0, 0, fmt.Errorf("%d × %d bytes is over the %s a burst may send", n, size, formatBytes(maxBurstTotal))
+	}
+	typ = wsclient.Binary
+	if c.burstType == "text" {
+		typ = wsclient.Text
+	}
+	return n, size, typ, nil
+}
+
+// SendBurst sends N messages of S bytes at once, on a goroutine, so that
+// bufferedAmount rises and drains.
+func (c *Console) SendBurst(ctx app.Context) {
+	n, size, typ, err := c.parseBurst()
+	if err != nil {
+		c.burstErr = err.Error()
+		return
+	}
+	c.burstErr, c.sendErr = "", ""
+	if !c.connected() || c.state != wsclient.Open {
+		c.sendErr = "the connection is not OPEN"
+		return
+	}
+	sleep := c.Sleep
+	if sleep == nil {
+		sleep = time.Sleep
+	}
+	sess := c.sess
+	go sess.burst(n, size, typ, sleep)
+}
+
+// ClearLog empties the event log.
+func (c *Console) ClearLog(ctx app.Context) {
+	c.log, c.logTotal = nil, 0
+}
+
+// chooseFile reads the file picked in the file input.
+func (c *Console) chooseFile(ctx app.Context, e app.Event) {
+	files := ctx.JSSrc().Get("files")
+	if !files.Truthy() || files.Length() == 0 {
+		c.fileName, c.fileData = "", nil
+		return
+	}
+	f := files.Index(0)
+	name, size := f.Get("name").String(), f.Get("size").Int()
+	if size > maxBurstSize {
+		c.fileErr = fmt.Sprintf("%s is %s; at most %s can be sent", name, formatBytes(int64(size)), formatBytes(maxBurstSize))
+		c.fileName, c.fileData = "", nil
+		return
+	}
+	c.fileErr = "reading " + name + "…"
+	f.Call("arrayBuffer").Then(func(buf app.Value) {
+		data := make([]byte, size)
+		app.CopyBytesToGo(data, app.Window().Get("Uint8Array").New(buf))
+		ctx.Dispatch(func(app.Context) {
+			c.fileName, c.fileData, c.fileErr = name, data, ""
+		})
+	})
+}

@@ -1,0 +1,269 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/duplexgo/duplex/wsclient"
+)
+
+// Render draws the console: connection, indicators, composer, close form
+// and event log.
+func (c *Console) Render() app.UI {
+	return shell("/",
+		app.Div().Class("grid").Body(
+			c.renderConnection(),
+			c.renderIndicators(),
+		),
+		app.Div().Class("grid").Body(
+			c.renderComposer(),
+			c.renderClose(),
+		),
+		c.renderLog(),
+	)
+}
+
+func (c *Console) renderConnection() app.UI {
+	return app.Section().Class("card").Body(
+		app.H2().Text("Connection"),
+		app.Div().Class("field").Body(
+			app.Label().For("url").Text("URL"),
+			lockedIf(app.Input().ID("url").Type("text").Value(c.url).
+				Placeholder("ws://host/echo").Spellcheck(false).AutoComplete(false).
+				OnInput(c.ValueTo(&c.url)), c.connected()),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("protocols").Text("Subprotocols (optional, comma separated)"),
+			lockedIf(app.Input().ID("protocols").Type("text").Value(c.protocols).
+				Placeholder("echo").Spellcheck(false).AutoComplete(false).
+				OnInput(c.ValueTo(&c.protocols)), c.connected()),
+		),
+		app.Div().Class("row").Body(
+			button("connect", "Connect", true, !c.connected(), c.Connect),
+			button("disconnect", "Disconnect", false, c.connected(), c.Disconnect),
+		),
+		inlineError("connect-error", c.connectErr),
+	)
+}
+
+func (c *Console) renderIndicators() app.UI {
+	state := "—"
+	if c.hasConn {
+		state = c.state.String()
+	}
+	rtt := "—"
+	if c.stats.RTTCount > 0 {
+		rtt = fmt.Sprintf("%s (avg %s, %d echoes)", formatDuration(c.stats.RTTLast), formatDuration(c.stats.RTTAvg()), c.stats.RTTCount)
+	}
+	return app.Section().Class("card").Body(
+		app.H2().Text("Live"),
+		app.Dl().Class("indicators").Body(
+			indicator("readyState", app.Span().ID("state").Class("state", "state-"+stateClass(c.hasConn, c.state)).
+				DataSet("state", state).Text(state)),
+			indicator("bufferedAmount", app.Span().Body(
+				app.Span().ID("buffered").DataSet("value", c.live.Buffered).Text(strconv.Itoa(c.live.Buffered)),
+				app.Span().Class("unit").Text(" bytes"),
+				app.Span().Class("sub").Body(
+					app.Text(" · peak "),
+					app.Span().ID("buffered-peak").DataSet("value", c.live.BufferedPeak).Text(formatBytes(int64(c.live.BufferedPeak))),
+				),
+			)),
+			indicator("protocol", app.Span().ID("protocol").Text(orDash(c.live.Protocol))),
+			indicator("extensions", app.Span().ID("extensions").Text(orDash(c.live.Extensions))),
+			indicator("messages in / out", app.Span().Body(
+				app.Span().ID("msgs-in").DataSet("value", c.stats.MsgsIn).Text(formatCount(c.stats.MsgsIn)),
+				app.Text(" / "),
+				app.Span().ID("msgs-out").DataSet("value", c.stats.MsgsOut).Text(formatCount(c.stats.MsgsOut)),
+			)),
+			indicator("bytes in / out", app.Span().Body(
+				app.Span().ID("bytes-in").DataSet("value", c.stats.BytesIn).Title("%d bytes", c.stats.BytesIn).Text(formatBytes(c.stats.BytesIn)),
+				app.Text(" / "),
+				app.Span().ID("bytes-out").DataSet("value", c.stats.BytesOut).Title("%d bytes", c.stats.BytesOut).Text(formatBytes(c.stats.BytesOut)),
+			)),
+			indicator("round trip", app.Span().ID("rtt").DataSet("count", c.stats.RTTCount).Text(rtt)),
+		),
+	)
+}
+
+func (c *Console) renderComposer() app.UI {
+	open := c.hasConn && c.state == wsclient.Open
+	return app.Section().Class("card").Body(
+		app.H2().Text("Send"),
+		app.Div().Class("field").Body(
+			app.Label().For("text").Text("Text"),
+			app.Textarea().ID("text").Rows(2).Text(c.text).Placeholder("Hello, WebSocket").
+				OnInput(c.ValueTo(&c.text)),
+			button("send-text", "Send text", false, open, c.SendText),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("hex").Text("Binary, as hex"),
+			app.Input().ID("hex").Type("text").Value(c.hex).Placeholder("de ad be ef").
+				Spellcheck(false).AutoComplete(false).Class(invalidClass(c.hexErr)).
+				OnInput(func(ctx app.Context, e app.Event) {
+					c.hex = ctx.JSSrc().Get("value").String()
+					if c.hexErr != "" { // re-check once a problem is shown
+						if _, err := parseHex(c.hex); err == nil {
+							c.hexErr = ""
+						}
+					}
+				}),
+			button("send-hex", "Send bytes", false, open, c.SendHex),
+			inlineError("hex-error", c.hexErr),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("file").Text("Binary, from a file"),
+			app.Input().ID("file").Type("file").OnChange(c.chooseFile),
+			button("send-file", "Send file", false, open && c.fileName != "", c.SendFile),
+			app.If(c.fileName != "", func() app.UI {
+				return app.Span().ID("file-info").Class("hint").
+					Textf("%s, %s", c.fileName, formatBytes(int64(len(c.fileData))))
+			}),
+			inlineError("file-error", c.fileErr),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("burst-n").Text("Burst: N messages of S bytes, sent at once"),
+			app.Div().Class("row").Body(
+				app.Input().ID("burst-n").Type("number").Min(1).Max(maxBurstCount).Value(c.burstN).
+					Class("num").Title("N").OnInput(c.ValueTo(&c.burstN)),
+				app.Span().Text("×"),
+				app.Input().ID("burst-size").Type("number").Min(0).Max(maxBurstSize).Value(c.burstSize).
+					Class("num").Title("S, in bytes").OnInput(c.ValueTo(&c.burstSize)),
+				app.Span().Text("bytes"),
+				app.Select().ID("burst-type").OnChange(c.ValueTo(&c.burstType)).Body(
+					app.Option().Value("binary").Selected(c.burstType == "binary").Text("binary"),
+					app.Option().Value("text").Selected(c.burstType == "text").Text("text"),
+				),
+				button("send-burst", "Send burst", false, open, c.SendBurst),
+			),
+			inlineError("burst-error", c.burstErr),
+		),
+		inlineError("send-error", c.sendErr),
+	)
+}
+
+func (c *Console) renderClose() app.UI {
+	closeErr := c.closeCodeErr
+	if closeErr == "" {
+		closeErr = c.closeReasonErr
+	}
+	return app.Section().Class("card").Body(
+		app.H2().Text("Close"),
+		app.Div().Class("field").Body(
+			app.Label().For("close-code").Text("Code (1000 or 3000–4999)"),
+			app.Input().ID("close-code").Type("text").Value(c.close.Code).Class("num", invalidClass(c.closeCodeErr)).
+				Aria("invalid", c.closeCodeErr != "").Attr("inputmode", "numeric").
+				OnInput(func(ctx app.Context, e app.Event) {
+					c.close.Code = ctx.JSSrc().Get("value").String()
+					_, c.closeCodeErr, _ = c.close.validate()
+				}),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("close-reason").Body(
+				app.Text("Reason "),
+				app.Span().ID("close-reason-bytes").Class("hint").Textf("(%d / %d bytes)", len(c.close.Reason), wsclient.MaxCloseReasonBytes),
+			),
+			app.Input().ID("close-reason").Type("text").Value(c.close.Reason).Class(invalidClass(c.closeReasonErr)).
+				Aria("invalid", c.closeReasonErr != "").Placeholder("bye").
+				OnInput(func(ctx app.Context, e app.Event) {
+					c.close.Reason = ctx.JSSrc().Get("value").String()
+					_, _, c.closeReasonErr = c.close.validate()
+				}),
+		),
+		app.Div().Class("row").Body(
+			button("close", "Close", false, c.connected(), c.CloseWith),
+		),
+		inlineError("close-error", closeErr),
+	)
+}
+
+func (c *Console) renderLog() app.UI {
+	shown := len(c.log)
+	summary := fmt.Sprintf("%d events", c.logTotal)
+	if int64(shown) < c.logTotal {
+		summary = fmt.Sprintf("latest %d of %d events", shown, c.logTotal)
+	}
+	return app.Section().Class("card", "log-card").Body(
+		app.Div().Class("row", "spread").Body(
+			app.H2().Text("Event log"),
+			app.Span().ID("log-count").Class("hint").DataSet("total", c.logTotal).Text(summary),
+			button("clear", "Clear", false, true, c.ClearLog),
+		),
+		app.Div().ID("log").Class("log").Body(
+			// Newest first.
+			app.Range(c.log).Slice(func(i int) app.UI {
+				return logRow(c.log[len(c.log)-1-i])
+			}),
+		),
+	)
+}
+
+// logRow renders one log entry.
+func logRow(e logEntry) app.UI {
+	arrow := map[string]string{dirIn: "↓ in", dirOut: "↑ out", dirEvent: "•"}[e.Dir]
+	size := ""
+	if e.Kind == kindText || e.Kind == kindBinary {
+		size = formatBytes(int64(e.Size))
+	}
+	row := app.Div().Class("entry", "kind-"+e.Kind, "dir-"+e.Dir).
+		DataSet("seq", e.Seq).DataSet("kind", e.Kind).DataSet("dir", e.Dir).DataSet("size", e.Size)
+	if e.Kind == kindClose {
+		row = row.DataSet("code", int(e.Code)).DataSet("reason", e.Reason).DataSet("clean", e.WasClean)
+	}
+	return row.Body(
+		app.Span().Class("time").Text(clockTime(e.Time)),
+		app.Span().Class("dir").Text(arrow),
+		app.Span().Class("kind").Text(e.Kind),
+		app.Span().Class("size").Text(size),
+		app.Span().Class("preview").Text(e.Preview),
+	)
+}
+
+// indicator renders one term of the indicators list.
+func indicator(name string, value app.UI) app.UI {
+	return app.Div().Class("indicator").Body(
+		app.Dt().Text(name),
+		app.Dd().Body(value),
+	)
+}
+
+// inlineError renders the error shown next to a field; it is always in the
+// DOM (empty when there is no error) so that tests and screen readers find it.
+func inlineError(id, msg string) app.UI {
+	p := app.P().ID(id).Class("error").Aria("live", "polite")
+	if msg == "" {
+		return p.Hidden(true)
+	}
+	return p.Text(msg)
+}
+
+func invalidClass(err string) string {
+	if err != "" {
+		return "invalid"
+	}
+	return ""
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// stateClass names a readyState for CSS.
+func stateClass(hasConn bool, s wsclient.State) string {
+	if !hasConn {
+		return "none"
+	}
+	switch s {
+	case wsclient.Connecting:
+		return "connecting"
+	case wsclient.Open:
+		return "open"
+	case wsclient.Closing:
+		return "closing"
+	}
+	return "closed"
+}
