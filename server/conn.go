@@ -166,8 +166,18 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 		c.ws.CloseNow()
 		return
 	}
+	if code == websocket.StatusProtocolError {
+		// The stream is out of sync: send the close frame but do not wait
+		// for the peer's (RFC 6455, section 7.1.7).
+		t := time.AfterFunc(protocolErrorGrace, c.raw.hardClose)
+		defer t.Stop()
+	}
 	c.ws.Close(code, reason)
 }
+
+// protocolErrorGrace is how long a connection failed for a protocol error
+// waits for the peer's close frame before its TCP connection is closed.
+const protocolErrorGrace = time.Second
 
 // abort drops the connection without a close handshake: the peer is not
 // answering, so waiting for its close frame would be pointless.
