@@ -225,3 +225,36 @@ func TestEchoConcurrentClients(t *testing.T) {
 		}
 	}
 }
+
+func TestEchoCompression(t *testing.T) {
+	ts := startServer(t, Config{Compression: true})
+	ctx := testCtx(t)
+	c, resp, err := websocket.Dial(ctx, ts.ws("/echo"), &websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.Contains(ext, "permessage-deflate") {
+		t.Fatalf("extensions %q", ext)
+	}
+	c.SetReadLimit(1 << 20)
+	for _, n := range []int{10, 1000, 200 << 10} {
+		msg := textPayload(n)
+		if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := c.Read(ctx); err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("compressed echo of %d bytes: %d bytes, %v", n, len(got), err)
+		}
+	}
+	// Without the option, nothing is negotiated.
+	ts2 := startServer(t, Config{})
+	c2, resp, err := websocket.Dial(ctx, ts2.ws("/echo"), &websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.CloseNow()
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
+		t.Fatalf("extensions %q negotiated with compression off", ext)
+	}
+}

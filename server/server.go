@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,8 @@ type Server struct {
 	shuttingDown atomic.Bool
 	mu           sync.Mutex
 	servers      map[*http.Server]struct{}
+	shutdownOnce sync.Once
+	shutdownDone chan struct{} // closed when a Shutdown call has finished
 }
 
 // New returns a Server for cfg, with defaults applied to its zero fields.
@@ -46,6 +49,8 @@ func New(cfg Config) *Server {
 		reg:     newRegistry(),
 		hub:     newHub(cfg.ChatMaxRooms, cfg.ChatHistory),
 		servers: map[*http.Server]struct{}{},
+
+		shutdownDone: make(chan struct{}),
 	}
 	s.metrics.rooms = s.hub.count
 
@@ -157,12 +162,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			errc <- hs.Serve(ln)
 		}
 	}()
-	s.log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String()+"/")
+	s.log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+displayAddr(ln.Addr())+"/")
 
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
-			return nil // Shutdown was called directly.
+			<-s.shutdownDone // Shutdown was called directly: wait for it.
+			return nil
 		}
 		return err
 	case <-ctx.Done():
@@ -210,5 +216,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	} else {
 		s.log.Info("shutdown complete", "duration", time.Since(start).Round(time.Millisecond))
 	}
+	s.shutdownOnce.Do(func() { close(s.shutdownDone) })
 	return err
+}
+
+// displayAddr returns a for humans: "localhost:8000" rather than "[::]:8000"
+// when listening on every interface.
+func displayAddr(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
+	}
+	return a.String()
 }

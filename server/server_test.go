@@ -403,3 +403,30 @@ func TestListenAndServe(t *testing.T) {
 		t.Fatalf("ListenAndServe: %v", err)
 	}
 }
+
+// Serve returns nil once a direct call to Shutdown has finished.
+func TestShutdownDirect(t *testing.T) {
+	ts := startServer(t, Config{})
+	ctx := testCtx(t)
+	c := dial(t, ctx, ts.ws("/echo"), nil)
+	go c.Read(ctx) // answers the close
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-ts.done:
+		ts.done <- err
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Serve did not return after Shutdown")
+	}
+	if n := ts.srv.reg.count(); n != 0 {
+		t.Fatalf("%d connections left", n)
+	}
+	// A second Shutdown is harmless.
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

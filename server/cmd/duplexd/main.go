@@ -1,0 +1,221 @@
+// Command duplexd runs duplex's server: the WebSocket endpoints /echo and
+// /chat, /healthz, /metrics, and the web app's files.
+//
+// Every flag can also be set by an environment variable, named after the
+// flag in upper case with a DUPLEX_ prefix (-max-conns: DUPLEX_MAX_CONNS).
+// A flag given on the command line wins over its variable.
+//
+//	-addr              DUPLEX_ADDR              listen address (default ":8000")
+//	-tls-cert          DUPLEX_TLS_CERT          TLS certificate file (PEM); with -tls-key, serves https and wss
+//	-tls-key           DUPLEX_TLS_KEY           TLS private key file (PEM)
+//	-origins           DUPLEX_ORIGINS           comma-separated origin host patterns also allowed on /chat
+//	-max-message       DUPLEX_MAX_MESSAGE       largest /echo message, e.g. 16MiB (default 16MiB)
+//	-max-conns         DUPLEX_MAX_CONNS         open WebSocket connections allowed; -1 for no limit (default 10000)
+//	-web               DUPLEX_WEB               directory served at / (default "web")
+//	-ping-interval     DUPLEX_PING_INTERVAL     keepalive ping interval; negative disables (default 30s)
+//	-shutdown-timeout  DUPLEX_SHUTDOWN_TIMEOUT  bound on graceful shutdown (default 10s)
+//	-compress          DUPLEX_COMPRESS          negotiate permessage-deflate (default false)
+//	-chat-rate         DUPLEX_CHAT_RATE         chat frames per second per client; negative for no limit (default 20)
+//	-chat-burst        DUPLEX_CHAT_BURST        chat frames allowed in a burst (default 40)
+//	-chat-queue        DUPLEX_CHAT_QUEUE        outbound chat events buffered per client (default 256)
+//	-chat-history      DUPLEX_CHAT_HISTORY      messages a room replays on join; negative for none (default 50)
+//	-chat-max-text     DUPLEX_CHAT_MAX_TEXT     longest chat text in bytes (default 4096)
+//	-log-format        DUPLEX_LOG_FORMAT        text or json (default "text")
+//	-log-level         DUPLEX_LOG_LEVEL         debug, info, warn or error (default "info")
+//
+// SIGINT or SIGTERM shuts the server down gracefully: it stops accepting,
+// sends close 1001 to every WebSocket connection, waits for them at most
+// -shutdown-timeout, and exits with status 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/duplexgo/duplex/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "duplexd:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage wraps command-line errors, which the flag package has already
+// reported with the usage text.
+var errUsage = errors.New("usage error")
+
+// run is the whole program but for signals and the exit status: it serves
+// until ctx is cancelled, then shuts down gracefully and returns nil.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := configure(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger
+	if st, err := os.Stat(cfg.WebDir); cfg.Root == nil && (err != nil || !st.IsDir()) {
+		log.Warn("web directory not found: / will answer 404", "web", cfg.WebDir)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	err = server.New(cfg).Serve(ctx, ln)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+		// The shutdown bound expired and the last connections were dropped:
+		// still the requested shutdown, already logged by the server.
+		return nil
+	}
+	return err
+}
+
+// configure parses flags and environment variables into a server Config.
+func configure(args []string, getenv func(string) string, stderr io.Writer) (server.Config, error) {
+	fs := flag.NewFlagSet("duplexd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg       server.Config
+		origins   string
+		maxMsg    = byteSize(server.DefaultMaxMessageBytes)
+		logFormat string
+		logLevel  string
+	)
+	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "listen `address`")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves https:// and wss://")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.StringVar(&origins, "origins", "", "comma-separated origin host `patterns` also allowed on /chat (e.g. app.example.com,*.example.org)")
+	fs.Var(&maxMsg, "max-message", "largest /echo message (`size` in bytes, or with a KiB, MiB or GiB suffix)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", server.DefaultMaxConns, "open WebSocket connections allowed, -1 for no limit")
+	fs.StringVar(&cfg.WebDir, "web", server.DefaultWebDir, "`directory` served at /")
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", server.DefaultPingInterval, "keepalive ping interval, negative to disable")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "bound on graceful shutdown")
+	fs.BoolVar(&cfg.Compression, "compress", false, "negotiate permessage-deflate (no context takeover) with clients that offer it")
+	fs.Float64Var(&cfg.ChatRate, "chat-rate", server.DefaultChatRate, "chat frames per second per client, negative for no limit")
+	fs.IntVar(&cfg.ChatBurst, "chat-burst", server.DefaultChatBurst, "chat frames a client may send in a burst")
+	fs.IntVar(&cfg.ChatQueueSize, "chat-queue", server.DefaultChatQueueSize, "outbound chat events buffered per client before it is dropped as too slow")
+	fs.IntVar(&cfg.ChatHistory, "chat-history", server.DefaultChatHistory, "messages a room replays to a client joining it, negative for none")
+	fs.IntVar(&cfg.ChatMaxTextBytes, "chat-max-text", server.DefaultChatMaxTextBytes, "longest chat text in bytes")
+	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
+	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+
+	// Each flag's environment variable, shown in the usage text.
+	fs.VisitAll(func(f *flag.Flag) {
+		f.Usage += " (env " + envName(f.Name) + ")"
+	})
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: duplexd [flags]\n\nServes /echo, /chat, /healthz, /metrics and the web directory.\nFlags, each also settable by its environment variable (a flag wins):\n\n")
+		fs.PrintDefaults()
+	}
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("invalid %s=%q: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return cfg, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return cfg, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+
+	for o := range strings.SplitSeq(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+		}
+	}
+	if maxMsg <= 0 {
+		return cfg, errors.New("-max-message must be positive")
+	}
+	cfg.MaxMessageBytes = int64(maxMsg)
+	if cfg.MaxConns == 0 {
+		return cfg, errors.New("-max-conns must not be 0 (use -1 for no limit)")
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		return cfg, errors.New("-shutdown-timeout must be positive")
+	}
+	log, err := server.NewLogger(stderr, logFormat, logLevel)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Logger = log
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// envName returns the environment variable of a flag: "max-conns" gives
+// DUPLEX_MAX_CONNS.
+func envName(flagName string) string {
+	return "DUPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// byteSize is a flag.Value for a size in bytes, with an optional binary
+// suffix: 1048576, 1024KiB, 1MiB, 1M.
+type byteSize int64
+
+// String implements flag.Value.
+func (b *byteSize) String() string {
+	n := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n != 0 && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// Set implements flag.Value.
+func (b *byteSize) Set(s string) error {
+	s = strings.TrimSpace(s)
+	shift := uint(0)
+	lower := strings.ToLower(s)
+units:
+	for _, u := range []struct {
+		suffixes []string
+		shift    uint
+	}{{[]string{"gib", "gb", "g"}, 30}, {[]string{"mib", "mb", "m"}, 20}, {[]string{"kib", "kb", "k"}, 10}, {[]string{"b"}, 0}} {
+		for _, suf := range u.suffixes {
+			if len(lower) > len(suf) && strings.HasSuffix(lower, suf) {
+				s, shift = strings.TrimSpace(s[:len(s)-len(suf)]), u.shift
+				break units
+			}
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return errors.New("want a size such as 1048576, 64KiB or 16MiB")
+	}
+	*b = byteSize(n << shift)
+	return nil
+}

@@ -1,0 +1,62 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/coder/websocket"
+	"github.com/duplexgo/duplex/server"
+)
+
+// A Server can be mounted in any http.Server; here, a test server. Shutdown
+// closes the WebSocket connections, which http.Server cannot do.
+func Example() {
+	srv := server.New(server.Config{Logger: slog.New(slog.DiscardHandler)})
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	defer srv.Shutdown(context.Background())
+
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+hs.URL[len("http"):]+"/echo", &websocket.DialOptions{Subprotocols: []string{"echo"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.CloseNow()
+	c.Write(ctx, websocket.MessageText, []byte("hello"))
+	_, msg, _ := c.Read(ctx)
+	fmt.Println(c.Subprotocol(), string(msg))
+	// Output: echo hello
+}
+
+// Root serves everything that is not a WebSocket, health or metrics
+// endpoint: the place for the app's handler.
+func ExampleConfig_root() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "the app at", r.URL.Path)
+	})
+	srv := server.New(server.Config{Root: app, Logger: slog.New(slog.DiscardHandler)})
+
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/chat/lobby", nil))
+	fmt.Print(rec.Body.String())
+	rec = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/chat", nil))
+	fmt.Println(rec.Code)
+	// Output:
+	// the app at /chat/lobby
+	// 426
+}
+
+// ListenAndServe runs until its context is cancelled, typically by a
+// signal, and then shuts down gracefully.
+func ExampleServer_ListenAndServe() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // in a program: signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	srv := server.New(server.Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+	fmt.Println(srv.ListenAndServe(ctx))
+	// Output: <nil>
+}
