@@ -70,5 +70,31 @@ test-wasm: wasmexec
 test-e2e:
 	$(GO) test -count=1 -timeout 20m ./e2e/
 
+## bench: the benchmarks (not part of `make test`, about 6 minutes): the
+## browser clients side by side in headless Chromium, wasm payload and
+## start-up, and the server against Node's ws. Prints the tables and writes
+## docs/BENCHMARKS.md, docs/bench/results.json and docs/bench/chart.svg.
+## BENCH_ARGS passes flags to `bench run`, e.g. BENCH_ARGS="-phases server".
+BENCH_BIN   := $(BIN)/bench
+BENCH_SMALL := -trimpath -ldflags="-s -w"
+BENCH_ARGS  ?=
+
+bench: chromium
+	@mkdir -p $(BENCH_BIN)
+	@if [ -d app/cmd/appwasm ]; then $(MAKE) --no-print-directory wasm || echo "bench: app.wasm did not build: reported as not built"; \
+	else echo "bench: app/cmd/appwasm does not exist yet: app.wasm reported as not built"; fi
+	@if [ -d server/cmd/duplexd ]; then $(MAKE) --no-print-directory server || echo "bench: duplexd did not build"; fi
+	GOOS=js GOARCH=wasm $(GO) vet ./e2e/bench/clients/...
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH_BIN)/wsclient.wasm ./e2e/bench/clients/wsclient
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH_BIN)/coderwasm.wasm ./e2e/bench/clients/coderwasm
+	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/sizes-bare.wasm ./e2e/bench/clients/sizes/bare
+	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/sizes-fmt.wasm ./e2e/bench/clients/sizes/fmt
+	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/wsclient-minimal.wasm ./wsclient/internal/minimal
+	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/coder-minimal.wasm ./e2e/bench/clients/sizes/coderminimal
+	$(GO) build -o $(BENCH_BIN)/benchserver ./e2e/bench/cmd/benchserver
+	$(GO) build -o $(BENCH_BIN)/bench ./e2e/bench/cmd/bench
+	cd e2e/bench/node && npm install --no-audit --no-fund --no-package-lock --loglevel=error
+	$(BENCH_BIN)/bench run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(BIN) $(APP_WASM) $(APP_WASM).gz $(APP_WASM).br

@@ -81,7 +81,7 @@ func TestTargets(t *testing.T) {
 	check("wsclient pipelined echo ≥ 0.9× native JS", met(true))
 	check("wsclient pipelined echo ≥ 1.5× coder/websocket wasm", met(true))
 	check("wsclient round-trip median ≤ 1.15× native JS", met(true)) // 1.1 and 1.2: median 1.15
-	check("wsclient 1 MiB echo ≥ 0.9× native JS", met(true))          // 0.9 and 1.0
+	check("wsclient 1 MiB echo ≥ 0.9× native JS", met(true))         // 0.9 and 1.0
 	check("minimal wsclient program ≤ 2 MB raw", met(false))
 	check("app.wasm transferred (brotli) ≤ 2.5 MB", nil)
 	check("20,000 idle connections at < 20 KiB each", met(false)) // 19,000 held

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
+	"github.com/duplexgo/duplex/e2e/bench/internal/report"
+	"github.com/duplexgo/duplex/e2e/internal/chrome"
+)
+
+// runConfig is what the flags of `bench run` set.
+type runConfig struct {
+	phases       map[string]bool
+	binDir       string // benchserver and the wasm programs
+	nodeDir      string // echo.js, brotli.js and node_modules
+	webDir       string // web/app.wasm
+	duplexd      string // the real server binary, for what it sends of app.wasm
+	outDir       string // docs
+	rounds       int
+	startRounds  int
+	idle         int
+	echoClients  []int
+	echoRounds   int
+	echoDuration time.Duration
+}
+
+// runTimeout bounds a whole run.
+const runTimeout = 20 * time.Minute
+
+func cmdRun(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	phases := fs.String("phases", "browser,startup,payload,server", "phases to run")
+	var cfg runConfig
+	fs.StringVar(&cfg.binDir, "bin", "bin/bench", "directory of benchserver and the wasm programs")
+	fs.StringVar(&cfg.nodeDir, "node", "e2e/bench/node", "directory of the Node scripts, with ws installed")
+	fs.StringVar(&cfg.webDir, "web", "web", "directory holding app.wasm")
+	fs.StringVar(&cfg.duplexd, "duplexd", "bin/duplexd", "duplex's server binary (optional)")
+	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
+	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
+	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
+	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
+	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
+	fs.IntVar(&cfg.echoRounds, "echo-rounds", 3, "echo rounds per server and client count")
+	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
+	fs.Parse(args)
+
+	cfg.phases = map[string]bool{}
+	for p := range strings.SplitSeq(*phases, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "browser", "startup", "payload", "server":
+			cfg.phases[p] = true
+		case "":
+		default:
+			return fmt.Errorf("unknown phase %q", p)
+		}
+	}
+	for c := range strings.SplitSeq(*clients, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(c), &n); err != nil || n <= 0 {
+			return fmt.Errorf("-echo-clients: bad count %q", c)
+		}
+		cfg.echoClients = append(cfg.echoClients, n)
+	}
+	if cfg.rounds < 1 || cfg.rounds > 50 || cfg.startRounds < 1 || cfg.startRounds > 50 || cfg.echoRounds < 1 || cfg.echoRounds > 20 {
+		return fmt.Errorf("rounds must be between 1 and 50 (echo: 20)")
+	}
+	if cfg.echoDuration <= 0 || cfg.echoDuration > time.Minute {
+		return fmt.Errorf("-echo-duration must be at most a minute")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	if _, _, err := procs.RaiseNOFILE(); err != nil {
+		log.Printf("raising the file limit: %v", err)
+	}
+
+	res := &report.Results{Meta: meta(cfg)}
+	start := time.Now()
+	if cfg.phases["browser"] || cfg.phases["startup"] {
+		b, s, err := runBrowser(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("browser: %w", err)
+		}
+		res.Browser, res.Startup = b, s
+	}
+	if cfg.phases["payload"] {
+		p, err := runPayload(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("payload: %w", err)
+		}
+		res.Payload = p
+	}
+	if cfg.phases["server"] {
+		s, err := runServer(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+		res.Server = s
+	}
+	log.Printf("measured in %s", time.Since(start).Round(time.Second))
+
+	path := filepath.Join(cfg.outDir, "bench", "results.json")
+	all, err := report.Load(path)
+	if err != nil {
+		return err
+	}
+	all.Merge(res)
+	return write(all, cfg.outDir)
+}
+
+// cmdReport rewrites the outputs from results.json.
+func cmdReport(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	out := fs.String("out", "docs", "where BENCHMARKS.md and bench/ are")
+	fs.Parse(args)
+	r, err := report.Load(filepath.Join(*out, "bench", "results.json"))
+	if err != nil {
+		return err
+	}
+	return write(r, *out)
+}
+
+// write prints the tables and writes results.json, chart.svg and the
+// generated part of BENCHMARKS.md.
+func write(r *report.Results, outDir string) error {
+	fmt.Print(r.Text())
+	dir := filepath.Join(outDir, "bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := r.Save(filepath.Join(dir, "results.json")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(r.Chart()), 0o644); err != nil {
+		return err
+	}
+	docPath := filepath.Join(outDir, "BENCHMARKS.md")
+	doc, err := os.ReadFile(docPath)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	updated := report.UpdateDoc(string(doc), r.Markdown("bench/chart.svg"))
+	if err := os.WriteFile(docPath, []byte(updated), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\nwrote %s, %s and %s\n", filepath.Join(dir, "results.json"), filepath.Join(dir, "chart.svg"), docPath)
+	return nil
+}
+
+// meta describes this machine and the versions measured.
+func meta(cfg runConfig) report.Meta {
+	m := report.Meta{
+		Date:      time.Now().UTC().Format("2006-01-02"),
+		GoVersion: runtime.Version(),
+		Cores:     runtime.NumCPU(),
+		CPU:       cpuModel(),
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	if p, err := chrome.Path(); err == nil {
+		m.Chromium = firstLine(p, "--version")
+	}
+	m.Node = firstLine("node", "--version")
+	if b, err := os.ReadFile(filepath.Join(cfg.nodeDir, "node_modules", "ws", "package.json")); err == nil {
+		if i := strings.Index(string(b), `"version": "`); i >= 0 {
+			v := string(b[i+len(`"version": "`):])
+			m.NodeWS, _, _ = strings.Cut(v, `"`)
+		}
+	}
+	var rl [2]uint64
+	if _, hard, err := procs.RaiseNOFILE(); err == nil {
+		rl[1] = hard
+	}
+	m.NOFILE = rl[1]
+	return m
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for line := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func firstLine(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return ""
+	}
+	l, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return l
+}

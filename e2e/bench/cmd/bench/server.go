@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duplexgo/duplex/e2e/bench/internal/load"
+	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
+	"github.com/duplexgo/duplex/e2e/bench/internal/report"
+)
+
+// target is a server under test.
+type target struct {
+	name  string
+	child *procs.Child
+	path  string // the echo endpoint
+}
+
+func (t target) url() string { return "ws://" + t.child.Addr + t.path }
+
+// perHolder is the most connections one holder process opens.
+const perHolder = 10000
+
+// fdHeadroom is what a server process keeps for its own files (listener,
+// epoll, pipes, the Go runtime or Node's).
+const fdHeadroom = 100
+
+// runServer measures duplex's server and Node's ws side by side: idle
+// connections with memory per connection, then echo throughput.
+func runServer(ctx context.Context, cfg runConfig) (*report.Server, error) {
+	_, hard, err := procs.RaiseNOFILE()
+	if err != nil {
+		return nil, err
+	}
+	res := &report.Server{}
+	idle := cfg.idle
+	if max := int(hard) - fdHeadroom; idle > max {
+		res.Note = fmt.Sprintf("The hard file limit (RLIMIT_NOFILE) here is %d and cannot be raised without CAP_SYS_RESOURCE, so a single server process can hold at most about %d connections; the idle benchmark holds %d instead of %d.",
+			hard, max, max, idle)
+		log.Print(res.Note)
+		idle = max
+	}
+
+	ours, err := startBenchServer(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer ours.Stop()
+	node, err := procs.Start(ctx, os.Stderr, cfg.nodeDir, "node", "echo.js")
+	if err != nil {
+		return nil, fmt.Errorf("starting Node's ws server (is ws installed in %s?): %w", cfg.nodeDir, err)
+	}
+	defer node.Stop()
+	targets := []target{{report.OurServer, ours, "/echo"}, {report.NodeServer, node, "/"}}
+
+	for _, t := range targets {
+		r := idleRun(ctx, t, idle)
+		res.Idle = append(res.Idle, r)
+		if r.Error != "" {
+			log.Printf("idle %s: %s", t.name, r.Error)
+		} else {
+			log.Printf("idle %-8s %d connections in %.1fs, RSS %.1f → %.1f MB: %.1f KiB each (server fds %d)",
+				t.name, r.Conns, r.OpenSeconds, float64(r.RSSBefore)/1e6, float64(r.RSSAfter)/1e6, r.PerConn/1024, r.ServerFDs)
+		}
+	}
+
+	for _, n := range cfg.echoClients {
+		for round := range cfg.echoRounds {
+			order := targets
+			if round%2 == 1 {
+				order = []target{targets[1], targets[0]}
+			}
+			for _, t := range order {
+				e := echoRun(ctx, t, n, cfg.echoDuration)
+				e.Round = round
+				res.Echo = append(res.Echo, e)
+				if e.Error != "" {
+					log.Printf("echo %s %d clients: %s", t.name, n, e.Error)
+					continue
+				}
+				log.Printf("echo %-8s %5d clients round %d: %8.0f echoes/s, RTT %5.0f/%6.0f µs, server CPU %.2fs",
+					t.name, n, round+1, e.Rate, e.LatencyUs, e.P99Us, e.CPUSeconds)
+			}
+		}
+	}
+	return res, nil
+}
+
+// echoRun runs one echo load against t, measuring the server's CPU time.
+func echoRun(ctx context.Context, t target, clients int, d time.Duration) report.EchoRound {
+	e := report.EchoRound{Server: t.name, Clients: clients, MsgSize: 32}
+	cpu0, err0 := procs.CPUTime(t.child.Pid())
+	r, err := load.Echo(ctx, load.EchoConfig{URL: t.url(), Clients: clients, Duration: d, MsgSize: 32})
+	cpu1, err1 := procs.CPUTime(t.child.Pid())
+	if err != nil {
+		e.Error = err.Error()
+		return e
+	}
+	e.Messages, e.Seconds, e.Rate = r.Messages, r.Seconds, r.Rate
+	e.LatencyUs, e.P99Us = finite(r.LatencyUs), finite(r.P99Us)
+	if err0 == nil && err1 == nil {
+		// The CPU time includes connecting the clients, which is small next
+		// to the run.
+		e.CPUSeconds = (cpu1 - cpu0).Seconds()
+	}
+	// Let the closed connections drain before the next run.
+	waitFDsBelow(t.child.Pid(), 50, 15*time.Second)
+	return e
+}
+
+func finite(x float64) float64 {
+	if x != x {
+		return 0
+	}
+	return x
+}
+
+// holderSeq numbers the holder processes of a run; each uses its own source
+// address so that no single address runs short of ephemeral ports.
+var holderSeq int
+
+// idleRun holds n idle connections to t in holder processes and measures
+// the server's memory before and after.
+func idleRun(ctx context.Context, t target, n int) report.Idle {
+	r := report.Idle{Server: t.name, Wanted: n}
+	pid := t.child.Pid()
+	// Warm up the server's code paths, then let it settle.
+	if _, err := load.Echo(ctx, load.EchoConfig{URL: t.url(), Clients: 10, Duration: 500 * time.Millisecond}); err != nil {
+		r.Error = "warm-up: " + err.Error()
+		return r
+	}
+	waitFDsBelow(pid, 50, 15*time.Second)
+	time.Sleep(time.Second)
+	before, err := procs.RSS(pid)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.RSSBefore = before
+
+	self, err := os.Executable()
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	type holder struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+	}
+	var holders []holder
+	defer func() {
+		for _, h := range holders {
+			h.stdin.Close()
+		}
+		for _, h := range holders {
+			h.cmd.Wait()
+		}
+		waitFDsBelow(pid, 50, 30*time.Second)
+	}()
+	start := time.Now()
+	type ready struct {
+		n   int
+		err error
+	}
+	readyc := make(chan ready)
+	for left := n; left > 0; left -= perHolder {
+		k := min(left, perHolder)
+		src := fmt.Sprintf("127.0.0.%d", 20+holderSeq%200)
+		holderSeq++
+		cmd := exec.CommandContext(ctx, self, "hold", "-url", t.url(), "-n", strconv.Itoa(k), "-src", src)
+		cmd.Stderr = os.Stderr
+		cmd.WaitDelay = 10 * time.Second
+		stdin, err1 := cmd.StdinPipe()
+		stdout, err2 := cmd.StdoutPipe()
+		if err1 != nil || err2 != nil {
+			r.Error = fmt.Sprint(err1, err2)
+			return r
+		}
+		if err := cmd.Start(); err != nil {
+			r.Error = err.Error()
+			return r
+		}
+		holders = append(holders, holder{cmd, stdin})
+		go func() {
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			f := strings.Fields(line)
+			if err != nil || len(f) < 2 || f[0] != "ready" {
+				readyc <- ready{err: fmt.Errorf("holder: %q %v", strings.TrimSpace(line), err)}
+				return
+			}
+			got, _ := strconv.Atoi(f[1])
+			readyc <- ready{n: got}
+			io.Copy(io.Discard, stdout)
+		}()
+	}
+	timeout := time.After(3 * time.Minute)
+	for range holders {
+		select {
+		case rd := <-readyc:
+			if rd.err != nil && r.Error == "" {
+				r.Error = rd.err.Error()
+			}
+			r.Conns += rd.n
+		case <-timeout:
+			r.Error = "holders not ready within 3 minutes"
+			return r
+		case <-ctx.Done():
+			r.Error = ctx.Err().Error()
+			return r
+		}
+	}
+	r.OpenSeconds = time.Since(start).Seconds()
+	if r.Error != "" {
+		return r
+	}
+	// Let the server finish its bookkeeping and settle.
+	time.Sleep(3 * time.Second)
+	r.ServerFDs, _ = procs.OpenFiles(pid)
+	after, err := procs.RSS(pid)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.RSSAfter = after
+	r.PerConn = float64(after-before) / float64(r.Conns)
+	return r
+}
+
+// waitFDsBelow waits until pid has fewer than n open files, or d passes.
+func waitFDsBelow(pid, n int, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if k, err := procs.OpenFiles(pid); err != nil || k < n {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

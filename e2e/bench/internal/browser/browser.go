@@ -1,0 +1,209 @@
+// Package browser drives the in-browser benchmarks: one headless Chromium,
+// a fresh tab for every page load, clients alternating within each round.
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/duplexgo/duplex/e2e/bench/internal/report"
+	"github.com/duplexgo/duplex/e2e/bench/internal/stats"
+)
+
+// Client is one client under test: its name in the results and the page
+// parameters that select it (see clients/pages/run.html).
+type Client struct {
+	Name  string
+	Query url.Values
+}
+
+// Clients are the browser clients, in the order they run within a round.
+var Clients = []Client{
+	{report.Native, url.Values{"client": {"jsnative"}}},
+	{report.WSClient, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}}},
+	{report.WSClientWrite, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"write"}}},
+	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
+}
+
+// DefaultParams are the workload sizes: the same for every client.
+var DefaultParams = map[string]int{
+	"pipe_n": 20000, "pipe_size": 32,
+	"rtt_n": 2000, "rtt_warm": 200, "rtt_size": 16,
+	"big_n": 32, "big_size": 1 << 20,
+	"flood_n": 100000, "flood_size": 16,
+}
+
+// pageTimeout bounds one page load and its workloads.
+const pageTimeout = 2 * time.Minute
+
+// Logf reports progress.
+type Logf func(format string, args ...any)
+
+// Throughput runs rounds rounds of every client against the server at base
+// (http://127.0.0.1:port) in the browser of browserCtx.
+func Throughput(browserCtx context.Context, base string, params map[string]int, clients []Client, rounds int, logf Logf) (*report.Browser, error) {
+	res := &report.Browser{Params: params}
+	for _, c := range clients {
+		res.Clients = append(res.Clients, c.Name)
+	}
+	for r := range rounds {
+		round := map[string]report.Page{}
+		for _, c := range clients {
+			p, err := runPage(browserCtx, base, params, c)
+			if err != nil {
+				return nil, fmt.Errorf("round %d, %s: %w", r+1, c.Name, err)
+			}
+			round[c.Name] = p
+			logf("browser round %d/%d %-15s pipelined %8.0f msg/s  rtt %6.1f/%6.1f µs  1MiB %6.1f MB/s  flood %8.0f msg/s",
+				r+1, rounds, c.Name, p.PipelinedRate, p.RTTMedianUs, p.RTTP99Us, p.BigMBps, p.FloodRate)
+		}
+		res.Rounds = append(res.Rounds, round)
+	}
+	return res, nil
+}
+
+// pageResult is the JSON a page reports (harness.Result, jsnative/bench.js).
+type pageResult struct {
+	PipelinedRate float64   `json:"pipelined_rate"`
+	RTTUs         []float64 `json:"rtt_us"`
+	BigMBps       float64   `json:"big_mbps"`
+	FloodRate     float64   `json:"flood_rate"`
+}
+
+// runPage opens a new tab, loads the benchmark page for c, waits for its
+// result and closes the tab.
+func runPage(browserCtx context.Context, base string, params map[string]int, c Client) (report.Page, error) {
+	tab, cancel := chromedp.NewContext(browserCtx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, pageTimeout)
+	defer cancelT()
+
+	q := url.Values{}
+	for k, v := range c.Query {
+		q[k] = v
+	}
+	for k, v := range params {
+		q.Set(k, strconv.Itoa(v))
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/bench/run.html?"+q.Encode())); err != nil {
+		return report.Page{}, err
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string]("window.benchResult", chromedp.EvalAwaitPromise))
+	if err != nil {
+		return report.Page{}, err
+	}
+	var pr pageResult
+	if err := json.Unmarshal([]byte(raw), &pr); err != nil {
+		return report.Page{}, fmt.Errorf("page result %q: %w", raw, err)
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[float64]("window.timerResolutionUs"))
+	if err != nil {
+		return report.Page{}, err
+	}
+	isolated, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("self.crossOriginIsolated"))
+	if err != nil {
+		return report.Page{}, err
+	}
+	if len(pr.RTTUs) == 0 {
+		return report.Page{}, fmt.Errorf("page reported no round trips")
+	}
+	return report.Page{
+		PipelinedRate: pr.PipelinedRate,
+		RTTMedianUs:   stats.Median(pr.RTTUs),
+		RTTP99Us:      stats.Percentile(pr.RTTUs, 99),
+		RTTSamples:    len(pr.RTTUs),
+		BigMBps:       pr.BigMBps,
+		FloodRate:     pr.FloodRate,
+		TimerResUs:    res,
+		Isolated:      isolated,
+	}, nil
+}
+
+// StartClient is one client of the start-up benchmark: the value of the
+// start page's client parameter (jsnative, or a wasm program's name).
+type StartClient struct {
+	Name string
+	Page string
+}
+
+// startResult is what the start-up measurement reads from the page.
+type startResult struct {
+	OpenMs   float64 `json:"open"`
+	Transfer int64   `json:"transfer"`
+}
+
+// measureStart evaluates, after the first open event, the time of that
+// event and the bytes the page's loads transferred (document and resources,
+// headers included; 0 for what came from the cache without revalidation).
+const measureStart = `window.firstOpen.then((t) => ({
+  open: t,
+  transfer: performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+    .reduce((sum, e) => sum + (e.transferSize || 0), 0),
+}))`
+
+// Startup measures, in rounds, each client's time from navigation to its
+// first WebSocket open event: cold (browser cache cleared), then warm (the
+// same page again in the same tab).
+func Startup(browserCtx context.Context, base string, clients []StartClient, rounds int, logf Logf) (*report.Startup, error) {
+	res := &report.Startup{}
+	for _, c := range clients {
+		res.Clients = append(res.Clients, c.Name)
+	}
+	for r := range rounds {
+		round := map[string]report.StartSample{}
+		for _, c := range clients {
+			s, err := startOne(browserCtx, base, c, r)
+			if err != nil {
+				return nil, fmt.Errorf("start-up round %d, %s: %w", r+1, c.Name, err)
+			}
+			round[c.Name] = s
+			logf("start-up round %d/%d %-15s cold %6.1f ms (%7d B)  warm %6.1f ms (%6d B)",
+				r+1, rounds, c.Name, s.ColdMs, s.ColdBytes, s.WarmMs, s.WarmBytes)
+		}
+		res.Rounds = append(res.Rounds, round)
+	}
+	return res, nil
+}
+
+func startOne(browserCtx context.Context, base string, c StartClient, round int) (report.StartSample, error) {
+	tab, cancel := chromedp.NewContext(browserCtx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, time.Minute)
+	defer cancelT()
+	// A blank page first, so that the tab exists before the cache is
+	// cleared.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		return report.StartSample{}, err
+	}
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+		return report.StartSample{}, fmt.Errorf("clearing the cache: %w", err)
+	}
+	load := func(n int) (startResult, error) {
+		// A distinct query per load: navigating to the current URL would be a
+		// reload, which revalidates differently from a visit.
+		u := fmt.Sprintf("%s/bench/start?client=%s&round=%d&load=%d", base, url.QueryEscape(c.Page), round, n)
+		if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+			return startResult{}, err
+		}
+		return chromedp.Run(ctx, chromedp.Evaluate[startResult](measureStart, chromedp.EvalAwaitPromise))
+	}
+	cold, err := load(1)
+	if err != nil {
+		return report.StartSample{}, err
+	}
+	// Let the program finish (and the browser store its code cache).
+	time.Sleep(300 * time.Millisecond)
+	warm, err := load(2)
+	if err != nil {
+		return report.StartSample{}, err
+	}
+	return report.StartSample{ColdMs: cold.OpenMs, WarmMs: warm.OpenMs, ColdBytes: cold.Transfer, WarmBytes: warm.Transfer}, nil
+}
