@@ -41,6 +41,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/duplexgo/duplex/app/serve"
 	"github.com/duplexgo/duplex/server"
 )
 
@@ -70,6 +71,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := cfg.Logger
+	// The app (go-app pages, precompressed app.wasm) when it is built;
+	// otherwise the web directory's plain files.
+	if root, err := serve.New(serve.Options{WebDir: cfg.WebDir, Logger: log}); err != nil {
+		log.Warn("the app is not served", "err", err)
+	} else {
+		cfg.Root = root
+	}
 	if st, err := os.Stat(cfg.WebDir); cfg.Root == nil && (err != nil || !st.IsDir()) {
 		log.Warn("web directory not found: / will answer 404", "web", cfg.WebDir)
 	}
