@@ -11,6 +11,7 @@ import (
 )
 
 func TestDialGivesUpWhenContextIsDone(t *testing.T) {
+	waitQuiet(t)
 	before := liveFuncs.Load()
 	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
 	defer cancel()

@@ -5,8 +5,10 @@ package wsclient
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"syscall/js"
 	"testing"
+	"time"
 )
 
 // inBrowser tells shared tests which build runs them.
@@ -56,4 +58,67 @@ func handshakes(t *testing.T) int {
 		t.Fatalf("decoding /hits: %v", err)
 	}
 	return hits.Handshakes
+}
+
+// proxyCall asks the runner's fault-injecting proxy to act (see
+// wstest.Proxy.Handler) and returns its JSON answer.
+func proxyCall(t *testing.T, action string) js.Value {
+	t.Helper()
+	ctx := testCtx(t)
+	resp, err := await(ctx, js.Global().Call("fetch", "/proxy/"+action, map[string]any{"method": "POST"}))
+	if err != nil || !resp.Get("ok").Bool() {
+		t.Fatalf("proxy %s: %v", action, err)
+	}
+	v, err := await(ctx, resp.Call("json"))
+	if err != nil {
+		t.Fatalf("proxy %s: %v", action, err)
+	}
+	return v
+}
+
+var proxyResetRegistered = map[*testing.T]bool{}
+
+// proxied returns the URL of an endpoint through the runner's proxy; the
+// proxy is reset when the test ends.
+func proxied(t *testing.T, path string) string {
+	if !proxyResetRegistered[t] {
+		proxyResetRegistered[t] = true
+		t.Cleanup(func() {
+			proxyCall(t, "blackhole?on=0")
+			proxyCall(t, "down?on=0")
+			proxyCall(t, "cut")
+		})
+	}
+	return "ws://" + os.Getenv("WSTEST_PROXY") + path
+}
+
+func proxyCut(t *testing.T) int { return proxyCall(t, "cut").Get("cut").Int() }
+
+func proxyBlackhole(t *testing.T, on bool) {
+	if on {
+		proxyCall(t, "blackhole?on=1")
+	} else {
+		proxyCall(t, "blackhole?on=0")
+	}
+}
+
+func proxyDown(t *testing.T, on bool) {
+	if on {
+		proxyCall(t, "down?on=1")
+	} else {
+		proxyCall(t, "down?on=0")
+	}
+}
+
+// waitQuiet waits until no connection of earlier tests holds callbacks
+// (abandoned half-open ones end when the browser gives up on them).
+func waitQuiet(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for liveFuncs.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := liveFuncs.Load(); n != 0 {
+		t.Fatalf("%d callbacks still live from earlier tests", n)
+	}
 }

@@ -48,3 +48,8 @@ func waitDone(t *testing.T, c *Conn) *CloseError {
 	}
 	return ce
 }
+
+// testCtxWithin is a shorter context inside parent.
+func testCtxWithin(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, d)
+}

@@ -11,12 +11,7 @@ import (
 // Every js.Func and handler is released when a connection ends: after 1,000
 // connections the count of live callbacks is back where it started.
 func TestNoCallbacksLeakAcross1000Connections(t *testing.T) {
-	// Start from a quiet page: earlier tests' connections (the stalled ones
-	// end when their peer drops them) must be gone.
-	quiet := time.Now().Add(60 * time.Second)
-	for liveFuncs.Load() != 0 && time.Now().Before(quiet) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitQuiet(t)
 	before := liveFuncs.Load()
 	goroutines := runtime.NumGoroutine()
 	ctx := testCtx(t)

@@ -95,20 +95,28 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 	}
 	defer ln.Close()
 	origin := "http://" + ln.Addr().String()
+	// A fault-injecting proxy in front of the same endpoints, driven by the
+	// tests through /proxy/.
+	proxy, err := wstest.NewProxy(ln.Addr().String())
+	if err != nil {
+		return 1, err
+	}
+	defer proxy.Close()
 
 	cfg := config{
 		Argv: append([]string{filepath.Base(binary)}, args...),
-		Env:  map[string]string{"TMPDIR": "/tmp", "HOME": "/", "WSTEST_ORIGIN": origin},
+		Env:  map[string]string{"TMPDIR": "/tmp", "HOME": "/", "WSTEST_ORIGIN": origin, "WSTEST_PROXY": proxy.Addr()},
 	}
 	// Pass the caller's WSTEST_* settings through to the program.
 	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "WSTEST_") && k != "WSTEST_ORIGIN" {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "WSTEST_") && cfg.Env[k] == "" {
 			cfg.Env[k] = v
 		}
 	}
 
 	mux := http.NewServeMux()
 	wstest.Register(mux)
+	mux.Handle("/proxy/", http.StripPrefix("/proxy", proxy.Handler()))
 	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
 	serveBytes(mux, "/memfs.js", "text/javascript", memfsJS)
 	serveBytes(mux, "/wasm_exec.js", "text/javascript", wasmExecJS)
