@@ -86,6 +86,16 @@ func startClient(t *testing.T, url string, o *ClientOptions) (*Client, *phases) 
 	return c, p
 }
 
+// serverDown waits for the client to open, then takes the server behind the
+// proxy down and waits for the client to notice.
+func serverDown(t *testing.T, p *phases) {
+	t.Helper()
+	open := p.waitFor(t, 0, "open", isPhase(PhaseOpen))
+	proxyDown(t, true)
+	proxyCut(t)
+	p.waitFor(t, open, "reconnecting", isPhase(PhaseReconnecting))
+}
+
 func readText(t *testing.T, c *Client) string {
 	t.Helper()
 	_, p, err := c.Read(testCtx(t))
@@ -143,10 +153,7 @@ func TestClientReconnectsAfterADrop(t *testing.T) {
 
 func TestClientQueuesWhileDownAndFlushesInOrder(t *testing.T) {
 	c, p := startClient(t, proxied(t, "/ws/echo"), nil)
-	open := p.waitFor(t, 0, "open", isPhase(PhaseOpen))
-	proxyDown(t, true)
-	proxyCut(t)
-	p.waitFor(t, open, "reconnecting", isPhase(PhaseReconnecting))
+	serverDown(t, p)
 	for i := range 100 {
 		if err := c.Send(Text, []byte(strconv.Itoa(i))); err != nil {
 			t.Fatal(err)
@@ -165,10 +172,7 @@ func TestClientQueuesWhileDownAndFlushesInOrder(t *testing.T) {
 
 func TestClientFullQueueIsAnError(t *testing.T) {
 	c, p := startClient(t, proxied(t, "/ws/echo"), &ClientOptions{MaxQueueMessages: 5, MaxQueueBytes: 1 << 20})
-	open := p.waitFor(t, 0, "open", isPhase(PhaseOpen))
-	proxyDown(t, true)
-	proxyCut(t)
-	p.waitFor(t, open, "reconnecting", isPhase(PhaseReconnecting))
+	serverDown(t, p)
 	for i := range 5 {
 		if err := c.Send(Binary, []byte{byte(i)}); err != nil {
 			t.Fatal(err)
@@ -184,10 +188,7 @@ func TestClientFullQueueIsAnError(t *testing.T) {
 
 func TestClientDropsVolatileSendsWhileDown(t *testing.T) {
 	c, p := startClient(t, proxied(t, "/ws/echo"), nil)
-	open := p.waitFor(t, 0, "open", isPhase(PhaseOpen))
-	proxyDown(t, true)
-	proxyCut(t)
-	p.waitFor(t, open, "reconnecting", isPhase(PhaseReconnecting))
+	serverDown(t, p)
 	for range 3 {
 		if err := c.SendVolatile(Text, []byte("cursor")); err != nil {
 			t.Fatal(err)

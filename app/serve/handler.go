@@ -14,10 +14,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -228,8 +226,9 @@ func loadWasm(p string, log *slog.Logger) (*wasmFile, error) {
 
 // serve sends app.wasm in the coding the request prefers among brotli, gzip
 // and identity, with Content-Encoding, Vary: Accept-Encoding and the
-// Content-Length of what is sent. http.ServeContent handles HEAD, ranges and
-// conditional requests; each coding has its own ETag.
+// Content-Length of what is sent (http.ServeContent would leave it out for
+// an encoded body, and go-app's loader reads it). Each coding has its own
+// ETag; a matching If-None-Match gets 304. Ranges are not offered.
 func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -238,25 +237,48 @@ func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	available := []string{codingBrotli, codingGzip, codingIdentity}
 	if f.br == nil {
-		available = slices.Delete(available, 0, 1)
+		available = available[1:]
 	}
 	coding := negotiateEncoding(r.Header.Get("Accept-Encoding"), available...)
 	body := f.raw
-	h := w.Header()
-	h.Set("Content-Type", "application/wasm")
-	h.Set("Cache-Control", "no-cache")
-	h.Add("Vary", "Accept-Encoding")
-	h.Set(WasmLengthHeader, strconv.Itoa(len(f.raw)))
 	switch coding {
 	case codingBrotli:
 		body = f.br
-		h.Set("Content-Encoding", codingBrotli)
 	case codingGzip:
 		body = f.gz
-		h.Set("Content-Encoding", codingGzip)
 	}
-	h.Set("ETag", strconv.Quote(f.etag+"-"+coding))
-	http.ServeContent(w, r, "", zeroTime, bytes.NewReader(body))
+	etag := strconv.Quote(f.etag + "-" + coding)
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", etag)
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/wasm")
+	h.Set("Accept-Ranges", "none")
+	if coding != codingIdentity {
+		h.Set("Content-Encoding", coding)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set(WasmLengthHeader, strconv.Itoa(len(f.raw)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		w.Write(body)
+	}
+}
+
+// etagMatch reports whether an If-None-Match header lists etag (weakly
+// compared, as RFC 9110 asks for If-None-Match) or is "*".
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 // hashDir returns a version for the files of dir: the first 16 hex digits
@@ -282,6 +304,3 @@ func hashDir(dir string) (string, error) {
 	}
 	return hex.EncodeToString(sum.Sum(nil))[:16], nil
 }
-
-// zeroTime makes http.ServeContent skip Last-Modified: the ETag does the job.
-var zeroTime = time.Time{}

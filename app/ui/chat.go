@@ -25,7 +25,7 @@ type chatLine struct {
 	Unread bool
 }
 
-// Chat is the chat page served at "/chat": pick a room and a name, see who
+// Chat is the chat page, served at ChatPath: pick a room and a name, see who
 // is there, read and post messages. The connection's state is always shown,
 // and so are the errors the server reports.
 type Chat struct {
@@ -141,6 +141,7 @@ func (c *Chat) Send(ctx app.Context) {
 	}
 	c.err = ""
 	c.text = ""
+	clearInput("chat-text")
 }
 
 // apply shows what the session collected since the last flush.
@@ -222,7 +223,7 @@ func (c *Chat) Render() app.UI {
 		where = fmt.Sprintf("in %s as %s", c.joined, c.you)
 	}
 	open := c.hasConn && c.state == wsclient.Open
-	return shell("/chat",
+	return shell(ChatPath,
 		app.Section().Class("card").Body(
 			app.Div().Class("row", "spread").Body(
 				app.H2().Text("Chat"),

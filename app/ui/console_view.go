@@ -12,7 +12,7 @@ import (
 // Render draws the console: connection, indicators, composer, close form
 // and event log.
 func (c *Console) Render() app.UI {
-	return shell("/",
+	return shell(ConsolePath,
 		app.Div().Class("grid").Body(
 			c.renderConnection(),
 			c.renderIndicators(),
@@ -45,6 +45,13 @@ func (c *Console) renderConnection() app.UI {
 			button("disconnect", "Disconnect", false, c.connected(), c.Disconnect),
 		),
 		inlineError("connect-error", c.connectErr),
+		app.P().Class("hint").Body(
+			app.Text("Any ws:// or wss:// URL works. This server's "),
+			app.Code().Text("/echo"),
+			app.Text(" sends every message back; offer the subprotocol "),
+			app.Code().Text("echo"),
+			app.Text(" to see one negotiated. Round trips are measured on the echoes."),
+		),
 	)
 }
 
@@ -53,9 +60,10 @@ func (c *Console) renderIndicators() app.UI {
 	if c.hasConn {
 		state = c.state.String()
 	}
-	rtt := "—"
+	rtt, rttSub := "—", ""
 	if c.stats.RTTCount > 0 {
-		rtt = fmt.Sprintf("%s (avg %s, %d echoes)", formatDuration(c.stats.RTTLast), formatDuration(c.stats.RTTAvg()), c.stats.RTTCount)
+		rtt = formatDuration(c.stats.RTTLast)
+		rttSub = fmt.Sprintf(" · avg %s over %d", formatDuration(c.stats.RTTAvg()), c.stats.RTTCount)
 	}
 	return app.Section().Class("card").Body(
 		app.H2().Text("Live"),
@@ -82,7 +90,10 @@ func (c *Console) renderIndicators() app.UI {
 				app.Text(" / "),
 				app.Span().ID("bytes-out").DataSet("value", c.stats.BytesOut).Title("%d bytes", c.stats.BytesOut).Text(formatBytes(c.stats.BytesOut)),
 			)),
-			indicator("round trip", app.Span().ID("rtt").DataSet("count", c.stats.RTTCount).Text(rtt)),
+			indicator("round trip (echo)", app.Span().Body(
+				app.Span().ID("rtt").DataSet("count", c.stats.RTTCount).Text(rtt),
+				app.Span().Class("sub").Text(rttSub),
+			)),
 		),
 	)
 }
@@ -144,37 +155,45 @@ func (c *Console) renderComposer() app.UI {
 }
 
 func (c *Console) renderClose() app.UI {
+	// Both problems, if both fields are wrong, right under the fields.
 	closeErr := c.closeCodeErr
-	if closeErr == "" {
-		closeErr = c.closeReasonErr
+	if c.closeReasonErr != "" {
+		if closeErr != "" {
+			closeErr += "; "
+		}
+		closeErr += c.closeReasonErr
 	}
 	return app.Section().Class("card").Body(
 		app.H2().Text("Close"),
-		app.Div().Class("field").Body(
-			app.Label().For("close-code").Text("Code (1000 or 3000–4999)"),
-			app.Input().ID("close-code").Type("text").Value(c.close.Code).Class("num", invalidClass(c.closeCodeErr)).
-				Aria("invalid", c.closeCodeErr != "").Attr("inputmode", "numeric").
-				OnInput(func(ctx app.Context, e app.Event) {
-					c.close.Code = ctx.JSSrc().Get("value").String()
-					_, c.closeCodeErr, _ = c.close.validate()
-				}),
-		),
-		app.Div().Class("field").Body(
-			app.Label().For("close-reason").Body(
-				app.Text("Reason "),
-				app.Span().ID("close-reason-bytes").Class("hint").Textf("(%d / %d bytes)", len(c.close.Reason), wsclient.MaxCloseReasonBytes),
+		app.Div().Class("row", "close-fields").Body(
+			app.Div().Class("field").Body(
+				app.Label().For("close-code").Text("Code"),
+				app.Input().ID("close-code").Type("text").Value(c.close.Code).Class("num", invalidClass(c.closeCodeErr)).
+					Aria("invalid", c.closeCodeErr != "").Attr("inputmode", "numeric").Title("1000 or 3000–4999").
+					OnInput(func(ctx app.Context, e app.Event) {
+						c.close.Code = ctx.JSSrc().Get("value").String()
+						_, c.closeCodeErr, _ = c.close.validate()
+					}),
 			),
-			app.Input().ID("close-reason").Type("text").Value(c.close.Reason).Class(invalidClass(c.closeReasonErr)).
-				Aria("invalid", c.closeReasonErr != "").Placeholder("bye").
-				OnInput(func(ctx app.Context, e app.Event) {
-					c.close.Reason = ctx.JSSrc().Get("value").String()
-					_, _, c.closeReasonErr = c.close.validate()
-				}),
+			app.Div().Class("field", "grow").Body(
+				app.Label().For("close-reason").Body(
+					app.Text("Reason "),
+					app.Span().ID("close-reason-bytes").Class("hint").Textf("(%d / %d bytes)", len(c.close.Reason), wsclient.MaxCloseReasonBytes),
+				),
+				app.Input().ID("close-reason").Type("text").Value(c.close.Reason).Class(invalidClass(c.closeReasonErr)).
+					Aria("invalid", c.closeReasonErr != "").Placeholder("bye").
+					OnInput(func(ctx app.Context, e app.Event) {
+						c.close.Reason = ctx.JSSrc().Get("value").String()
+						_, _, c.closeReasonErr = c.close.validate()
+					}),
+			),
 		),
+		inlineError("close-error", closeErr),
+		app.P().Class("hint").Text("A browser may close with 1000 or 3000–4999 and a reason of at most 123 bytes; " +
+			"codes such as 1001 or 1011 can only be received."),
 		app.Div().Class("row").Body(
 			button("close", "Close", false, c.connected(), c.CloseWith),
 		),
-		inlineError("close-error", closeErr),
 	)
 }
 

@@ -4,8 +4,8 @@ import "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 // The pages of the app, for the navigation bar.
 var pages = []struct{ path, title string }{
-	{"/", "Console"},
-	{"/chat", "Chat"},
+	{ConsolePath, "Console"},
+	{ChatPath, "Chat"},
 }
 
 // shell is the layout shared by the pages: a top bar with the app's name and
@@ -14,13 +14,13 @@ func shell(active string, content ...app.UI) app.UI {
 	return app.Div().Class("shell").Body(
 		app.Header().Class("topbar").Body(
 			app.A().Class("brand").Href("/").Body(
-				app.Img().Src("/web/icon.svg").Alt("").Width(28).Height(28),
+				app.Img().Src("/web/icon.svg").Aria("hidden", true).Width(28).Height(28),
 				app.Span().Text("duplex"),
 			),
 			app.Nav().Class("nav").Body(
 				app.Range(pages).Slice(func(i int) app.UI {
 					p := pages[i]
-					a := app.A().ID("nav-"+p.title).Href(p.path).Text(p.title)
+					a := app.A().ID("nav-" + p.title).Href(p.path).Text(p.title)
 					if p.path == active {
 						a = a.Class("active").Aria("current", "page")
 					}
@@ -54,4 +54,12 @@ func lockedIf(in app.HTMLInput, locked bool) app.HTMLInput {
 		return in.Disabled(true)
 	}
 	return in
+}
+
+// clearInput empties an input on screen. Setting its field to "" is not
+// enough: go-app v10 drops an empty "value" attribute instead of setting it
+// (attributes.Set switches on the value, not on the name), and removing the
+// attribute leaves the text the user typed. Natively it does nothing.
+func clearInput(id string) {
+	app.Window().GetElementByID(id).Set("value", "")
 }

@@ -5,6 +5,9 @@
 //	                     docs/bench/results.json, docs/bench/chart.svg and the
 //	                     generated part of docs/BENCHMARKS.md
 //	bench report         rewrite the tables, chart and doc from results.json
+//	bench profile -client NAME [-set k=v,...]
+//	                     run one browser client's workloads under V8's
+//	                     profiler; print where the time goes
 //	bench hold -url U -n N [-src IP]
 //	                     (internal) hold N idle connections until standard
 //	                     input closes: the idle-connection benchmark spreads
@@ -44,6 +47,8 @@ func main() {
 		err = cmdReport(os.Args[2:])
 	case "hold":
 		err = cmdHold(os.Args[2:])
+	case "profile":
+		err = cmdProfile(os.Args[2:])
 	default:
 		usage()
 	}
@@ -53,6 +58,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench hold -url U -n N")
+	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench profile -client NAME | bench hold -url U -n N")
 	os.Exit(2)
 }

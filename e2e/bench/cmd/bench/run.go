@@ -7,9 +7,11 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
@@ -45,7 +47,7 @@ func cmdRun(args []string) error {
 	fs.StringVar(&cfg.webDir, "web", "web", "directory holding app.wasm")
 	fs.StringVar(&cfg.duplexd, "duplexd", "bin/duplexd", "duplex's server binary (optional)")
 	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
-	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "browser rounds")
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
 	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
@@ -77,7 +79,11 @@ func cmdRun(args []string) error {
 		return fmt.Errorf("-echo-duration must be at most a minute")
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	// Ctrl-C or SIGTERM cancels the run, which stops the servers, holders
+	// and Chromium it started.
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, runTimeout)
 	defer cancel()
 	if _, _, err := procs.RaiseNOFILE(); err != nil {
 		log.Printf("raising the file limit: %v", err)

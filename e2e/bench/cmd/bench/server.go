@@ -173,7 +173,10 @@ func idleRun(ctx context.Context, t target, n int) report.Idle {
 	readyc := make(chan ready)
 	for left := n; left > 0; left -= perHolder {
 		k := min(left, perHolder)
-		src := fmt.Sprintf("127.0.0.%d", 20+holderSeq%200)
+		// Connections with a fixed source address take their port at
+		// bind(), and closed ones keep it for a minute (TIME_WAIT): a fresh
+		// address per holder and per minute keeps reruns from running out.
+		src := fmt.Sprintf("127.77.%d.%d", time.Now().Unix()/60%250, 1+holderSeq%250)
 		holderSeq++
 		cmd := exec.CommandContext(ctx, self, "hold", "-url", t.url(), "-n", strconv.Itoa(k), "-src", src)
 		cmd.Stderr = os.Stderr

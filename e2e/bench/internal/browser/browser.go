@@ -33,12 +33,14 @@ var Clients = []Client{
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
 }
 
-// DefaultParams are the workload sizes: the same for every client.
+// DefaultParams are the workload sizes: the same for every client. They
+// keep a page load to a few seconds on a busy 2-core machine, so that 5
+// rounds of 4 clients fit in about two minutes.
 var DefaultParams = map[string]int{
-	"pipe_n": 20000, "pipe_size": 32,
-	"rtt_n": 2000, "rtt_warm": 200, "rtt_size": 16,
-	"big_n": 32, "big_size": 1 << 20,
-	"flood_n": 100000, "flood_size": 16,
+	"pipe_n": 10000, "pipe_size": 32,
+	"rtt_n": 1000, "rtt_warm": 100, "rtt_size": 16,
+	"big_n": 16, "big_size": 1 << 20,
+	"flood_n": 20000, "flood_size": 16,
 }
 
 // pageTimeout bounds one page load and its workloads.
