@@ -1,0 +1,108 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// join joins room as name on a chat tab and waits for the welcome.
+func (p *tab) join(room, name string) {
+	p.t.Helper()
+	p.typeInto("room", room)
+	p.typeInto("name", name)
+	p.recordStates("chat-state")
+	p.click("join")
+	p.wait(`document.getElementById("chat-state").textContent.trim() === "OPEN"`, "the chat to be OPEN")
+	p.wait(fmt.Sprintf(`document.getElementById("chat-where").textContent.includes(%s)`, jsString("in "+room+" as "+name)), "the welcome")
+	states := eval[[]string](p, `window.__states`)
+	if i := indexOf(states, "CONNECTING"); i < 0 || indexOf(states[i:], "OPEN") < 0 {
+		p.t.Fatalf("chat state shown: %q; want CONNECTING, then OPEN", states)
+	}
+}
+
+// members returns the member list shown.
+func (p *tab) members() []string {
+	p.t.Helper()
+	return eval[[]string](p, `[...document.querySelectorAll("#members li")].map(e => e.dataset.name)`)
+}
+
+// waitMembers waits until the member list is exactly names, in order.
+func (p *tab) waitMembers(names ...string) {
+	p.t.Helper()
+	p.wait(fmt.Sprintf(`JSON.stringify([...document.querySelectorAll("#members li")].map(e => e.dataset.name)) === %s`,
+		jsString(`["`+strings.Join(names, `","`)+`"]`)), fmt.Sprintf("members %q", names))
+}
+
+// waitMessage waits for a message from from with text in the list.
+func (p *tab) waitMessage(from, text string) {
+	p.t.Helper()
+	p.wait(fmt.Sprintf(`[...document.querySelectorAll('#messages .msg')].some(e =>
+		e.dataset.from === %s && e.querySelector(".text").textContent === %s && e.querySelector(".time").textContent.length > 0)`,
+		jsString(from), jsString(text)), fmt.Sprintf("message %q from %s", text, from))
+}
+
+// say posts text from the composer.
+func (p *tab) say(text string) {
+	p.t.Helper()
+	p.typeInto("chat-text", text)
+	p.clickWhenEnabled("chat-send")
+	p.wait(`document.getElementById("chat-text").value === ""`, "the composer to clear")
+}
+
+// chatRuns numbers the runs of TestChatBetweenTwoTabs in this process
+// (go test -count=N), so that each has a room of its own.
+var chatRuns int
+
+func TestChatBetweenTwoTabs(t *testing.T) {
+	chatRuns++
+	room := "gophers"
+	if chatRuns > 1 {
+		room = fmt.Sprintf("gophers-%d", chatRuns)
+	}
+	ann := openTab(t, mainServer, "/chat/")
+	ann.join(room, "ann")
+	ann.waitMembers("ann")
+
+	bob := openTab(t, mainServer, "/chat/")
+	bob.join(room, "bob")
+	bob.waitMembers("ann", "bob")
+	ann.waitMembers("ann", "bob")
+	ann.wait(`[...document.querySelectorAll('#messages .sys[data-kind="join"]')].some(e => e.dataset.from === "bob")`, "ann to see bob join")
+
+	bob.say("hi ann")
+	ann.waitMessage("bob", "hi ann")
+	bob.waitMessage("bob", "hi ann")
+	ann.say("hello bob — all green here ✓")
+	bob.waitMessage("ann", "hello bob — all green here ✓")
+	if !eval[bool](ann, `[...document.querySelectorAll('#messages .msg.mine')].some(e => e.dataset.from === "ann")`) {
+		t.Errorf("ann's own message is not marked as hers")
+	}
+
+	// The server's errors are shown: a message over its 4096-byte limit.
+	ann.setValue("chat-text", strings.Repeat("x", 5000))
+	ann.click("chat-send")
+	ann.wait(`!document.getElementById("chat-error").hidden && document.getElementById("chat-error").textContent.includes("too long")`,
+		"the server's error to be shown")
+	if got := ann.text("chat-state"); got != "OPEN" {
+		t.Errorf("chat state after a rejected message = %q, want OPEN", got)
+	}
+
+	ann.screenshot("chat")
+
+	// A newcomer gets the history.
+	cy := openTab(t, mainServer, "/chat/")
+	cy.join(room, "cy")
+	cy.waitMessage("bob", "hi ann")
+	cy.waitMessage("ann", "hello bob — all green here ✓")
+	cy.click("leave")
+	cy.wait(`document.getElementById("chat-state").textContent.trim() === "CLOSED"`, "cy to leave")
+
+	bob.click("leave")
+	bob.wait(`document.getElementById("chat-state").textContent.trim() === "CLOSED"`, "bob's state CLOSED")
+	if !eval[bool](bob, `document.getElementById("chat-error").hidden`) {
+		t.Errorf("an error is shown after leaving normally: %q", bob.text("chat-error"))
+	}
+	ann.waitMembers("ann")
+	ann.wait(`[...document.querySelectorAll('#messages .sys[data-kind="leave"]')].some(e => e.dataset.from === "bob")`, "ann to see bob leave")
+}
