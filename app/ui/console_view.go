@@ -189,7 +189,7 @@ func (c *Console) renderClose() app.UI {
 			),
 		),
 		inlineError("close-error", closeErr),
-		app.P().Class("hint").Text("A browser may close with 1000 or 3000–4999 and a reason of at most 123 bytes; " +
+		app.P().Class("hint").Text("A browser may close with 1000 or 3000–4999 and a reason of at most 123 bytes; "+
 			"codes such as 1001 or 1011 can only be received."),
 		app.Div().Class("row").Body(
 			button("close", "Close", false, c.connected(), c.CloseWith),
