@@ -1,6 +1,12 @@
 // Package wsclient is a WebSocket client for Go programs compiled to
 // WebAssembly (GOOS=js GOARCH=wasm) that wraps the browser's WebSocket API
-// faithfully and adds what applications need on top.
+// faithfully and adds what applications need on top: Read and Write with a
+// context, backpressure, and a reconnecting Client with a bounded send queue,
+// delivery confirmation and a heartbeat.
+//
+// The same API builds natively, on github.com/coder/websocket, for tools,
+// servers and tests; BufferedAmount then counts the bytes accepted but not yet
+// written.
 //
 // # The browser's API, from Go
 //
@@ -51,6 +57,20 @@
 // delivery, so when nobody consumes messages fast enough the connection is
 // closed with StatusReceiveOverflow and Read reports ErrReceiveOverflow after
 // the messages received before it. Nothing is dropped silently.
+//
+// # Connections that last
+//
+// Client keeps a connection alive across drops: exponential backoff with full
+// jitter (Backoff), a fresh URL per attempt (ClientOptions.Endpoint), no
+// reconnect after its own Close or a terminal close code (DefaultTerminal).
+// Send queues in a bounded outbox while disconnected and flushes in order;
+// ErrQueueFull rather than a silent drop. With ClientOptions.Key a message
+// stays unconfirmed until a reply with the same key arrives; unconfirmed
+// messages of a connection that ends are reported to OnUndelivered, or sent
+// again with Redeliver. A Heartbeat replaces connections that stop answering,
+// judged by wall-clock time so that throttled background tabs are not
+// misjudged; in the browser, offline and online events and the page becoming
+// visible are followed too.
 //
 // # Resources
 //
