@@ -354,9 +354,9 @@ func TestChatFlood(t *testing.T) {
 			}
 		}
 	}
-	// The burst went through; then errors, then the close. A few tokens may
-	// refill while the flood is processed.
-	if messages < DefaultChatBurst || messages > 2*DefaultChatBurst || errs < 1 {
+	// The burst went through; then errors, then the close. Tokens refill
+	// while the flood is processed, the more so on a loaded machine.
+	if messages < DefaultChatBurst || messages > 4*DefaultChatBurst || errs < 1 {
 		t.Fatalf("flooder got %d messages and %d errors", messages, errs)
 	}
 	// The observer got the accepted messages, no errors, then the leave.

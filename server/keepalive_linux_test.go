@@ -16,7 +16,7 @@ import (
 // is not taken for dead. The client's receive buffer is made small so that
 // its consumption shows as a steady flow rather than in bursts.
 func TestKeepaliveSparesBusyPeer(t *testing.T) {
-	const interval = 300 * time.Millisecond
+	const interval = time.Second
 	ts := startServer(t, Config{PingInterval: interval})
 	ctx := testCtx(t)
 	msg := binaryPayload(16 << 20) // before dialing: a client that neither reads nor writes would be dropped
@@ -50,7 +50,7 @@ func TestKeepaliveSparesBusyPeer(t *testing.T) {
 		if err != nil {
 			break
 		}
-		time.Sleep(5 * time.Millisecond) // at most 6.4 MB/s
+		time.Sleep(10 * time.Millisecond) // at most 3.2 MB/s: about five intervals
 	}
 	t.Logf("slow read of 16 MiB took %v (ping interval %v)", time.Since(start).Round(time.Millisecond), interval)
 	if !bytes.Equal(got.Bytes(), msg) {
