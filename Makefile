@@ -12,6 +12,7 @@ BIN        := bin
 SERVER_BIN := $(BIN)/duplexd
 WASMEXEC   := $(BIN)/wasmexec
 APP_WASM   := web/app.wasm
+BROTLI_QUALITY ?= 11
 
 # Packages whose code also builds for the browser.
 WASM_PKGS := ./wsclient/... ./app/...
@@ -27,8 +28,11 @@ build: server wasm
 server:
 	$(GO) build -o $(SERVER_BIN) ./server/cmd/duplexd
 
+## wasm: web/app.wasm, and its precompressed copies web/app.wasm.br and .gz
+## (BROTLI_QUALITY=9 compresses ten times faster, about 12% larger)
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(APP_WASM) ./app/cmd/appwasm
+	$(GO) run ./app/cmd/compress -q $(BROTLI_QUALITY) $(APP_WASM)
 
 wasmexec:
 	$(GO) build -o $(WASMEXEC) ./e2e/wasmexec

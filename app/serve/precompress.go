@@ -114,3 +114,23 @@ func writeFileAtomic(path string, p []byte) error {
 	}
 	return nil
 }
+
+// UpToDate reports whether path+".br" and path+".gz" both exist and
+// decompress to the content of path, so that Precompress can be skipped.
+func UpToDate(path string) bool {
+	p, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for coding, suffix := range map[string]string{codingBrotli: SuffixBrotli, codingGzip: SuffixGzip} {
+		data, err := os.ReadFile(path + suffix)
+		if err != nil {
+			return false
+		}
+		plain, err := decompress(coding, data)
+		if err != nil || !bytes.Equal(plain, p) {
+			return false
+		}
+	}
+	return true
+}

@@ -4,10 +4,12 @@
 // browsers: for each file argument, FILE.br (brotli, best quality) and
 // FILE.gz (gzip, best level), next to it. make wasm runs it on web/app.wasm.
 //
-//	go run ./app/cmd/compress [-q quality] web/app.wasm
+//	go run ./app/cmd/compress [-f] [-q quality] web/app.wasm
 //
 // -q sets the brotli quality, 0 to 11 (default 11, the smallest; 9 is ten
-// times faster and about 12% larger).
+// times faster and about 12% larger). Copies that already decompress to
+// FILE are kept, so that rebuilding an unchanged app.wasm costs nothing;
+// -f compresses anyway.
 package main
 
 import (
@@ -21,8 +23,9 @@ import (
 
 func main() {
 	quality := flag.Int("q", serve.DefaultBrotliQuality, "brotli `quality`, 0 to 11")
+	force := flag.Bool("f", false, "compress even when the copies are up to date")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: compress [-q quality] FILE...\n\nwrites FILE.br and FILE.gz next to each FILE\n\n")
+		fmt.Fprintf(os.Stderr, "usage: compress [-f] [-q quality] FILE...\n\nwrites FILE.br and FILE.gz next to each FILE\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -31,6 +34,10 @@ func main() {
 		os.Exit(2)
 	}
 	for _, path := range flag.Args() {
+		if !*force && serve.UpToDate(path) {
+			fmt.Printf("%s: .br and .gz are up to date\n", path)
+			continue
+		}
 		start := time.Now()
 		raw, br, gz, err := serve.Precompress(path, *quality)
 		if err != nil {
