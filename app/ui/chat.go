@@ -52,10 +52,17 @@ type Chat struct {
 	status     string // how the last connection ended
 }
 
+// OnPreRender prepares the page the server sends and native tests drive.
+func (c *Chat) OnPreRender(ctx app.Context) { c.setup(ctx) }
+
 // OnMount starts the component's own context, cancelled on dismount.
 func (c *Chat) OnMount(ctx app.Context) {
-	c.mctx = ctx
+	c.setup(ctx)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+}
+
+func (c *Chat) setup(ctx app.Context) {
+	c.mctx = ctx
 	if c.room == "" {
 		c.room = "lobby"
 	}
@@ -105,6 +112,9 @@ func (c *Chat) Join(ctx app.Context) {
 	sess.gate.hold()
 	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
 
+	if c.ctx == nil { // prerendered, not mounted: native tests
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
 	sctx, stop := context.WithCancel(c.ctx)
 	c.stopSess = stop
 	mctx := c.mctx

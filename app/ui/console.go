@@ -67,13 +67,25 @@ type Console struct {
 	// The event log, oldest first, at most maxLogEntries.
 	log      []logEntry
 	logTotal int64
+
+	flushes int // sessions' flushes applied, for tests
 }
 
-// OnMount sets the default URL from the page's origin and the component's
-// own context, cancelled on dismount.
+// OnPreRender prepares the page the server sends (and the one native tests
+// drive): the same fields as in the browser, without a connection.
+func (c *Console) OnPreRender(ctx app.Context) { c.setup(ctx) }
+
+// OnMount sets the default URL from the page's origin and starts the
+// component's own context, cancelled on dismount.
 func (c *Console) OnMount(ctx app.Context) {
-	c.mctx = ctx
+	c.setup(ctx)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+}
+
+// setup keeps the component's context, for dispatching from sessions, and
+// fills the fields' defaults.
+func (c *Console) setup(ctx app.Context) {
+	c.mctx = ctx
 	if c.url == "" {
 		c.url = defaultEchoURL(ctx.Page().URL())
 	}
@@ -156,7 +168,7 @@ func (c *Console) Connect(ctx app.Context) {
 	sess.gate.hold()
 	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
 
-	if c.ctx == nil { // not mounted: tests of the handlers alone
+	if c.ctx == nil { // prerendered, not mounted: native tests
 		c.ctx, c.cancel = context.WithCancel(context.Background())
 	}
 	sctx, stop := context.WithCancel(c.ctx)
@@ -174,6 +186,7 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession) {
 	if sess != c.sess {
 		return
 	}
+	c.flushes++
 	f := sess.take()
 	c.stats, c.live = f.stats, f.live
 	if f.hasState {

@@ -52,6 +52,7 @@ func (r *Results) Markdown(chartPath string) string {
 		b.WriteString("### Payload\n\n")
 		b.WriteString(p.Table().Markdown())
 		b.WriteString("\n")
+		b.WriteString(p.Breakdown())
 	}
 	if s := r.Server; s != nil {
 		b.WriteString("### Server\n\nIdle connections: held open by the load generator (no traffic); memory is the server process's VmRSS after the connections are open minus before, divided by their number.\n\n")
@@ -127,4 +128,35 @@ func UpdateDoc(doc, generated string) string {
 		return "# Benchmarks\n\n" + BeginMarker + "\n" + generated + EndMarker + "\n"
 	}
 	return doc[:i+len(BeginMarker)] + "\n" + generated + doc[j:]
+}
+
+// Breakdown describes what each step of the payload ladder adds, and who
+// served app.wasm.
+func (p *Payload) Breakdown() string {
+	var parts []string
+	step := func(name, what string, from string) {
+		a, b := p.Program(from), p.Program(name)
+		if a == nil || b == nil || !a.Built || !b.Built {
+			return
+		}
+		parts = append(parts, fmt.Sprintf("%s adds %s raw / %s gzip", what,
+			FmtMB(float64(b.Raw-a.Raw)), FmtMB(float64(b.Gzip-a.Gzip))))
+	}
+	if bare := p.Program("bare"); bare != nil && bare.Built {
+		parts = append(parts, fmt.Sprintf("the Go runtime alone is %s raw / %s gzip", FmtMB(float64(bare.Raw)), FmtMB(float64(bare.Gzip))))
+	}
+	step("fmt", "fmt", "bare")
+	step("wsclient-minimal", "wsclient (and the program around it)", "fmt")
+	step("coder-minimal", "coder/websocket instead of wsclient", "wsclient-minimal")
+	var b strings.Builder
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, "Breakdown: %s.", strings.Join(parts, "; "))
+	}
+	if a := p.Program("app"); a != nil && a.Built && a.ServedBy != "" {
+		fmt.Fprintf(&b, " app.wasm was fetched from %s.", a.ServedBy)
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return strings.TrimSpace(b.String()) + "\n\n"
 }

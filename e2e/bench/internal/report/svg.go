@@ -38,7 +38,7 @@ const (
 	barHeight  = 14
 	barGap     = 5
 	groupHead  = 22
-	panelHead  = 50
+	panelHead  = 64
 	axisHeight = 28
 )
 
@@ -67,19 +67,19 @@ func SVG(title string, panels []Panel) string {
 
 func esc(s string) string { return html.EscapeString(s) }
 
-// scaleMax returns the ratio at the right edge of the plot.
+// scaleMax returns the ratio at the right edge of the plot: room for every
+// median, so that one wild round does not squash the bars (whiskers beyond
+// the edge are clipped and marked with an arrow).
 func (p Panel) scaleMax() float64 {
 	m := 1.0
 	for _, g := range p.Groups {
 		for _, b := range g.Bars {
-			for _, v := range []float64{b.Value, b.Max} {
-				if !math.IsNaN(v) && !math.IsInf(v, 0) {
-					m = max(m, v)
-				}
+			if !math.IsNaN(b.Value) && !math.IsInf(b.Value, 0) {
+				m = max(m, b.Value)
 			}
 		}
 	}
-	return math.Ceil(m*1.05*4) / 4
+	return math.Ceil(m*1.35*4) / 4
 }
 
 // render draws the panel with its top at y and returns its bottom.
@@ -118,6 +118,11 @@ func (p Panel) render(b *strings.Builder, y int) int {
 				mid := cy + barHeight/2
 				fmt.Fprintf(&rows, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="1.2"/>`+"\n", x(bar.Min), mid, x(bar.Max), mid)
 				for _, v := range []float64{bar.Min, bar.Max} {
+					if v > smax {
+						// Clipped: an arrowhead at the edge.
+						fmt.Fprintf(&rows, `<path d="M%.1f %d l-6 -4 v8 z" fill="#222"/>`+"\n", x(v)+1, mid)
+						continue
+					}
 					fmt.Fprintf(&rows, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="1.2"/>`+"\n", x(v), mid-4, x(v), mid+4)
 				}
 				end = max(end, x(bar.Max))
@@ -129,10 +134,10 @@ func (p Panel) render(b *strings.Builder, y int) int {
 	bottom := cy + 4
 	// Grid and axis.
 	step := 0.25
-	if smax > 3 {
+	if smax > 2.5 {
 		step = 0.5
 	}
-	if smax > 6 {
+	if smax > 5 {
 		step = 1
 	}
 	for v := 0.0; v <= smax+1e-9; v += step {
@@ -144,7 +149,7 @@ func (p Panel) render(b *strings.Builder, y int) int {
 	rx := x(1)
 	fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#b2182b" stroke-width="1.5" stroke-dasharray="5,3"/>`+"\n", rx, top-6, rx, bottom)
 	if p.RefLabel != "" {
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#b2182b">%s</text>`+"\n", rx, top-10, esc(p.RefLabel))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#b2182b">= %s</text>`+"\n", rx, top-10, esc(p.RefLabel))
 	}
 	return bottom + axisHeight
 }

@@ -1,0 +1,340 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/duplexgo/duplex/wsclient"
+)
+
+// newConsole returns a console whose connections are fakes.
+func newConsole() (*Console, *fakeDialer) {
+	d := &fakeDialer{}
+	return &Console{Dial: d.dial, Sleep: func(time.Duration) {}}, d
+}
+
+// connectConsole mounts a console, connects it and plays the open event.
+func connectConsole(t *testing.T) (*Console, app.TestEngine, *fakeSocket, *wsclient.Options) {
+	t.Helper()
+	c, d := newConsole()
+	e := load(t, c)
+	c.url = "ws://example.test/echo"
+	act(e, c.mctx, c.Connect)
+	s, o := d.last(t)
+	open(s, o, "echo")
+	eventually(t, e, "OPEN", func() bool { return textOf(c, "state") == "OPEN" })
+	return c, e, s, o
+}
+
+func TestConsoleRendersEveryControl(t *testing.T) {
+	c, _ := newConsole()
+	load(t, c)
+	html := app.HTMLString(c)
+	for _, id := range []string{"url", "protocols", "connect", "disconnect", "state", "buffered", "buffered-peak",
+		"protocol", "extensions", "msgs-in", "msgs-out", "bytes-in", "bytes-out", "rtt", "text", "send-text",
+		"hex", "send-hex", "file", "send-file", "burst-n", "burst-size", "burst-type", "send-burst",
+		"close-code", "close-reason", "close", "close-error", "log", "clear"} {
+		if !strings.Contains(html, `id="`+id+`"`) {
+			t.Errorf("no #%s", id)
+		}
+	}
+	if got := textOf(c, "state"); got != "—" {
+		t.Errorf("state before connecting = %q, want —", got)
+	}
+	if attrOf(c, "disconnect", "disabled") != "true" || attrOf(c, "connect", "disabled") != "" {
+		t.Errorf("connect/disconnect enabled wrongly:\n%s", html)
+	}
+	// The prerendered page must not say disabled="false": HTML reads it as
+	// disabled.
+	if strings.Contains(html, `disabled="false"`) || strings.Contains(html, `hidden="false"`) {
+		t.Errorf("a false boolean attribute is rendered:\n%s", html)
+	}
+	// The URL defaults to this origin's /echo; the test engine's page has no
+	// host, so it is the relative /echo.
+	if c.url != "/echo" {
+		t.Errorf("default URL = %q, want /echo", c.url)
+	}
+}
+
+func TestConsoleConnectShowsConnectingThenOpen(t *testing.T) {
+	c, d := newConsole()
+	e := load(t, c)
+	c.url, c.protocols = "ws://example.test/echo", "echo, chat"
+	act(e, c.mctx, c.Connect)
+	if got := textOf(c, "state"); got != "CONNECTING" {
+		t.Fatalf("state after Connect = %q, want CONNECTING", got)
+	}
+	s, o := d.last(t)
+	if got := strings.Join(o.Protocols, ","); got != "echo,chat" {
+		t.Errorf("protocols offered = %q", got)
+	}
+	if attrOf(c, "connect", "disabled") != "true" || attrOf(c, "url", "disabled") != "true" {
+		t.Errorf("connect and URL are not locked while connecting")
+	}
+	open(s, o, "echo")
+	eventually(t, e, "OPEN", func() bool { return textOf(c, "state") == "OPEN" })
+	eventually(t, e, "the protocol", func() bool { return textOf(c, "protocol") == "echo" })
+	if c.log[0].Kind != kindInfo || !strings.Contains(c.log[0].Preview, "ws://example.test/echo") {
+		t.Errorf("first log entry = %+v, want the connecting note", c.log[0])
+	}
+	eventually(t, e, "the open entry", func() bool { return len(c.log) == 2 && c.log[1].Kind == kindOpen })
+}
+
+func TestConsoleConnectErrorIsShown(t *testing.T) {
+	c, d := newConsole()
+	e := load(t, c)
+	d.err = fmt.Errorf("wsclient: new: %w: bad scheme", wsclient.ErrSyntax)
+	c.url = "ftp://example.test"
+	act(e, c.mctx, c.Connect)
+	if got := textOf(c, "connect-error"); !strings.Contains(got, "SyntaxError") {
+		t.Errorf("#connect-error = %q", got)
+	}
+	if textOf(c, "state") != "—" {
+		t.Errorf("a failed dial shows a state")
+	}
+}
+
+func TestConsoleEchoCountsBytesAndRoundTrip(t *testing.T) {
+	c, e, s, o := connectConsole(t)
+	c.text = "héllo"
+	act(e, c.mctx, c.SendText)
+	c.hex = "de ad be ef"
+	act(e, c.mctx, c.SendHex)
+	sent := s.sentMessages()
+	if len(sent) != 2 || string(sent[0].Data) != "héllo" || sent[1].Type != wsclient.Binary || fmt.Sprintf("% x", sent[1].Data) != "de ad be ef" {
+		t.Fatalf("sent %+v", sent)
+	}
+	for _, m := range sent { // the echoes
+		o.OnMessage(m)
+	}
+	s.set(func(f *fakeSocket) { f.buffered = 0 })
+	eventually(t, e, "the echoes", func() bool { return textOf(c, "msgs-in") == "2" })
+	if got := attrOf(c, "bytes-in", "data-value"); got != "10" {
+		t.Errorf("bytes in = %s, want 10", got)
+	}
+	if got := attrOf(c, "rtt", "data-count"); got != "2" {
+		t.Errorf("round trips measured = %s, want 2", got)
+	}
+	var in []logEntry
+	for _, l := range c.log {
+		if l.Dir == dirIn {
+			in = append(in, l)
+		}
+	}
+	if len(in) != 2 || in[0].Preview != "héllo" || in[1].Preview != "de ad be ef" || in[1].Size != 4 {
+		t.Errorf("received entries: %+v", in)
+	}
+	// A message that is not an echo is counted but not timed.
+	o.OnMessage(wsclient.Message{Type: wsclient.Text, Data: []byte("unsolicited")})
+	eventually(t, e, "the third message", func() bool { return textOf(c, "msgs-in") == "3" })
+	if got := attrOf(c, "rtt", "data-count"); got != "2" {
+		t.Errorf("round trips after a non-echo = %s, want 2", got)
+	}
+}
+
+func TestConsoleInvalidHexIsShownAndKept(t *testing.T) {
+	c, e, s, _ := connectConsole(t)
+	c.hex = "de ad g0"
+	act(e, c.mctx, c.SendHex)
+	if got := textOf(c, "hex-error"); !strings.Contains(got, "not a hex digit") {
+		t.Errorf("#hex-error = %q", got)
+	}
+	if c.hex != "de ad g0" || len(s.sentMessages()) != 0 {
+		t.Errorf("hex = %q, sent %d", c.hex, len(s.sentMessages()))
+	}
+}
+
+func TestConsoleCloseValidation(t *testing.T) {
+	c, e, s, o := connectConsole(t)
+	for _, tc := range []struct {
+		code, reason, want string
+	}{
+		{"1001", "", "InvalidAccessError"},
+		{"999", "", "InvalidAccessError"},
+		{"5000", "", "InvalidAccessError"},
+		{"abc", "", "not a number"},
+		{"1000", strings.Repeat("x", 124), "124 bytes"},
+		{"4000", strings.Repeat("é", 62), "124 bytes"},
+	} {
+		c.close = closeForm{Code: tc.code, Reason: tc.reason}
+		act(e, c.mctx, c.CloseWith)
+		e.ConsumeAll()
+		if got := textOf(c, "close-error"); !strings.Contains(got, tc.want) {
+			t.Errorf("close %s %q: #close-error = %q, want %q", tc.code, tc.reason, got, tc.want)
+		}
+		if c.close.Code != tc.code || c.close.Reason != tc.reason {
+			t.Errorf("the form was changed: %+v", c.close)
+		}
+	}
+	if n := len(s.closeCalls()); n != 0 {
+		t.Fatalf("%d closes sent for invalid input", n)
+	}
+	c.close = closeForm{Code: "4000", Reason: strings.Repeat("x", 123)}
+	act(e, c.mctx, c.CloseWith)
+	if got := s.closeCalls(); len(got) != 1 || got[0].code != 4000 || len(got[0].reason) != 123 {
+		t.Fatalf("closes = %+v", got)
+	}
+	if attrOf(c, "close-error", "hidden") != "true" {
+		t.Errorf("#close-error still shown: %q", textOf(c, "close-error"))
+	}
+	closeWith(s, o, 4000, strings.Repeat("x", 123), true)
+	eventually(t, e, "CLOSED", func() bool { return textOf(c, "state") == "CLOSED" })
+	last := c.log[len(c.log)-1]
+	if last.Kind != kindClose || last.Code != 4000 || !last.WasClean {
+		t.Errorf("last entry = %+v", last)
+	}
+	html := app.HTMLString(c)
+	if !strings.Contains(html, `data-code="4000"`) || !strings.Contains(html, `data-clean`) {
+		t.Errorf("the close entry lacks its code or wasClean")
+	}
+}
+
+func TestConsoleGoingAwayFromServer(t *testing.T) {
+	c, e, s, o := connectConsole(t)
+	o.OnError(wsclient.ErrConnection)
+	closeWith(s, o, wsclient.StatusGoingAway, "server shutting down", true)
+	eventually(t, e, "CLOSED", func() bool { return textOf(c, "state") == "CLOSED" })
+	eventually(t, e, "the close entry", func() bool {
+		return strings.Contains(app.HTMLString(c), `data-code="1001"`)
+	})
+	if attrOf(c, "connect", "disabled") != "" {
+		t.Errorf("connect is disabled after the close")
+	}
+}
+
+// TestConsoleFloodIsBatched delivers many messages as fast as a goroutine
+// can: the page must flush far fewer times than messages arrive, keep at
+// most maxLogEntries, and count everything.
+func TestConsoleFloodIsBatched(t *testing.T) {
+	c, e, _, o := connectConsole(t)
+	const n = 20000
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range n {
+			o.OnMessage(wsclient.Message{Type: wsclient.Text, Data: fmt.Appendf(nil, "message %d", i)})
+		}
+	}()
+	flushesBefore := c.flushes
+	eventually(t, e, "every message counted", func() bool { return c.stats.MsgsIn == n })
+	<-done
+	if flushes := c.flushes - flushesBefore; flushes > n/20 {
+		t.Errorf("%d flushes for %d messages; want batches", flushes, n)
+	}
+	if len(c.log) != maxLogEntries {
+		t.Errorf("log holds %d entries, want %d", len(c.log), maxLogEntries)
+	}
+	if c.log[len(c.log)-1].Preview != fmt.Sprintf("message %d", n-1) {
+		t.Errorf("newest entry = %q", c.log[len(c.log)-1].Preview)
+	}
+	if want := int64(n + 2); c.logTotal != want { // + connecting, open
+		t.Errorf("logTotal = %d, want %d", c.logTotal, want)
+	}
+	if got := textOf(c, "log-count"); !strings.Contains(got, "latest 200 of") {
+		t.Errorf("#log-count = %q", got)
+	}
+}
+
+// TestConsoleBurstShowsBufferedAmount sends a burst to a socket whose buffer
+// drains only when the test says so: the page shows it rise, then fall.
+func TestConsoleBurstShowsBufferedAmount(t *testing.T) {
+	c, e, s, _ := connectConsole(t)
+	c.burstN, c.burstSize, c.burstType = "50", "1024", "binary"
+	act(e, c.mctx, c.SendBurst)
+	eventually(t, e, "the burst to be sent", func() bool { return c.stats.MsgsOut == 50 })
+	eventually(t, e, "bufferedAmount shown", func() bool { return attrOf(c, "buffered", "data-value") == "51200" })
+	s.set(func(f *fakeSocket) { f.buffered = 0 })
+	eventually(t, e, "bufferedAmount drained", func() bool { return attrOf(c, "buffered", "data-value") == "0" })
+	if got := attrOf(c, "buffered-peak", "data-value"); got != "51200" {
+		t.Errorf("peak = %s, want 51200", got)
+	}
+	for _, m := range s.sentMessages() {
+		if m.Type != wsclient.Binary || len(m.Data) != 1024 {
+			t.Fatalf("burst message %v of %d bytes", m.Type, len(m.Data))
+		}
+	}
+
+	for _, tc := range []struct{ n, size, want string }{
+		{"0", "10", "count"},
+		{"x", "10", "count"},
+		{"10", "-1", "size"},
+		{"100000", "16777216", "over the"},
+	} {
+		c.burstN, c.burstSize = tc.n, tc.size
+		act(e, c.mctx, c.SendBurst)
+		e.ConsumeAll()
+		if got := textOf(c, "burst-error"); !strings.Contains(got, tc.want) {
+			t.Errorf("burst %s × %s: #burst-error = %q, want %q", tc.n, tc.size, got, tc.want)
+		}
+	}
+}
+
+func TestConsoleSendErrorsAreShown(t *testing.T) {
+	c, e, s, _ := connectConsole(t)
+	s.set(func(f *fakeSocket) { f.sendErr = fmt.Errorf("wsclient: send: %w", wsclient.ErrClosed) })
+	c.text = "late"
+	act(e, c.mctx, c.SendText)
+	if got := textOf(c, "send-error"); !strings.Contains(got, "connection closed") {
+		t.Errorf("#send-error = %q", got)
+	}
+	eventually(t, e, "the error in the log", func() bool {
+		l := c.log[len(c.log)-1]
+		return l.Kind == kindError && strings.Contains(l.Preview, "send failed")
+	})
+}
+
+func TestConsoleDismountClosesTheConnection(t *testing.T) {
+	c, e, s, _ := connectConsole(t)
+	if err := e.Load(&Chat{}); err != nil { // navigate away
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	if got := s.closeCalls(); len(got) != 1 || got[0].code != wsclient.StatusNormalClosure {
+		t.Errorf("closes after dismount = %+v, want one 1000", got)
+	}
+	if c.ctx.Err() == nil {
+		t.Errorf("the component's context is not cancelled")
+	}
+}
+
+func TestConsoleClearLog(t *testing.T) {
+	c, e, _, _ := connectConsole(t)
+	eventually(t, e, "log entries", func() bool { return len(c.log) >= 2 })
+	act(e, c.mctx, c.ClearLog)
+	if len(c.log) != 0 || textOf(c, "log-count") != "0 events" {
+		t.Errorf("log after Clear: %d entries, %q", len(c.log), textOf(c, "log-count"))
+	}
+}
+
+func TestLogRow(t *testing.T) {
+	e := logEntry{Seq: 7, Time: time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC), Dir: dirIn, Kind: kindBinary, Size: 3, Preview: "01 02 03"}
+	row := logRow(e)
+	if err := app.Match(app.Div().Class("entry", "kind-binary", "dir-in").
+		DataSet("seq", 7).DataSet("kind", "binary").DataSet("dir", "in").DataSet("size", 3), row); err != nil {
+		t.Error(err)
+	}
+	for i, want := range []string{"03:04:05.006", "↓ in", "binary", "3 B", "01 02 03"} {
+		if err := app.TestMatch(row, app.TestUIDescriptor{Path: app.TestPath(i, 0), Expected: app.Text(want)}); err != nil {
+			t.Errorf("cell %d: %v", i, err)
+		}
+	}
+	closeRow := logRow(logEntry{Seq: 8, Dir: dirEvent, Kind: kindClose, Code: 1001, Reason: "bye", WasClean: true})
+	if err := app.Match(app.Div().Class("entry", "kind-close", "dir-event").
+		DataSet("seq", 8).DataSet("kind", "close").DataSet("dir", "event").DataSet("size", 0).
+		DataSet("code", 1001).DataSet("reason", "bye").DataSet("clean", true), closeRow); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestInlineError(t *testing.T) {
+	if err := app.Match(app.P().ID("x").Class("error").Aria("live", "polite").Hidden(true), inlineError("x", "")); err != nil {
+		t.Error(err)
+	}
+	if err := app.Match(app.Text("bad"), inlineError("x", "bad"), 0); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/duplexgo/duplex/wsclient"
+)
+
+// fakeSocket is a Socket for native tests: it records sends and closes, and
+// its live values are set by the test. Like wsclient's browser transport,
+// its bufferedAmount grows with each send until the test drains it.
+type fakeSocket struct {
+	mu         sync.Mutex
+	url        string
+	state      wsclient.State
+	buffered   int
+	protocol   string
+	extensions string
+	sent       []wsclient.Message
+	closes     []closeCall
+	sendErr    error
+}
+
+type closeCall struct {
+	code   wsclient.StatusCode
+	reason string
+}
+
+func (f *fakeSocket) ReadyState() wsclient.State { f.mu.Lock(); defer f.mu.Unlock(); return f.state }
+func (f *fakeSocket) BufferedAmount() int        { f.mu.Lock(); defer f.mu.Unlock(); return f.buffered }
+func (f *fakeSocket) Protocol() string           { f.mu.Lock(); defer f.mu.Unlock(); return f.protocol }
+func (f *fakeSocket) Extensions() string         { f.mu.Lock(); defer f.mu.Unlock(); return f.extensions }
+func (f *fakeSocket) URL() string                { f.mu.Lock(); defer f.mu.Unlock(); return f.url }
+
+func (f *fakeSocket) send(m wsclient.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sendErr != nil {
+		return f.sendErr
+	}
+	f.sent = append(f.sent, m)
+	f.buffered += len(m.Data)
+	return nil
+}
+
+func (f *fakeSocket) SendText(s string) error {
+	return f.send(wsclient.Message{Type: wsclient.Text, Data: []byte(s)})
+}
+
+func (f *fakeSocket) SendBinary(p []byte) error {
+	return f.send(wsclient.Message{Type: wsclient.Binary, Data: append([]byte(nil), p...)})
+}
+
+func (f *fakeSocket) Close(code wsclient.StatusCode, reason string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closes = append(f.closes, closeCall{code, reason})
+	if f.state < wsclient.Closing {
+		f.state = wsclient.Closing
+	}
+	return nil
+}
+
+func (f *fakeSocket) set(fn func(f *fakeSocket)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+func (f *fakeSocket) sentMessages() []wsclient.Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]wsclient.Message(nil), f.sent...)
+}
+
+func (f *fakeSocket) closeCalls() []closeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]closeCall(nil), f.closes...)
+}
+
+// fakeDialer hands out fakeSockets and keeps the options of each dial, whose
+// callbacks the tests call to play the browser's events.
+type fakeDialer struct {
+	mu    sync.Mutex
+	urls  []string
+	opts  []*wsclient.Options
+	socks []*fakeSocket
+	err   error
+}
+
+func (d *fakeDialer) dial(url string, opts *wsclient.Options) (Socket, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return nil, d.err
+	}
+	s := &fakeSocket{url: url, state: wsclient.Connecting}
+	d.urls = append(d.urls, url)
+	d.opts = append(d.opts, opts)
+	d.socks = append(d.socks, s)
+	return s, nil
+}
+
+// last returns the latest connection's socket and options.
+func (d *fakeDialer) last(t *testing.T) (*fakeSocket, *wsclient.Options) {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.socks) == 0 {
+		t.Fatal("nothing was dialed")
+	}
+	return d.socks[len(d.socks)-1], d.opts[len(d.opts)-1]
+}
+
+// open plays the browser opening the connection.
+func open(s *fakeSocket, o *wsclient.Options, protocol string) {
+	s.set(func(f *fakeSocket) { f.state = wsclient.Open; f.protocol = protocol })
+	o.OnStateChange(wsclient.Open)
+	o.OnOpen()
+}
+
+// closeWith plays the browser's close event.
+func closeWith(s *fakeSocket, o *wsclient.Options, code wsclient.StatusCode, reason string, clean bool) {
+	s.set(func(f *fakeSocket) { f.state = wsclient.Closed })
+	o.OnStateChange(wsclient.Closed)
+	o.OnClose(&wsclient.CloseError{Code: code, Reason: reason, WasClean: clean})
+}
+
+// load mounts c in a new test engine.
+func load(t *testing.T, c app.Composer) app.TestEngine {
+	t.Helper()
+	e := app.NewTestEngine()
+	if err := e.Load(c); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	return e
+}
+
+// eventually runs the engine (the UI goroutine is the test's) until cond
+// holds; sessions flush from their own goroutines about once a frame.
+func eventually(t *testing.T, e app.TestEngine, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e.ConsumeAll()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// textOf returns the text of the element with the id in the rendered HTML
+// of c: the text right after its opening tag.
+func textOf(c app.UI, id string) string {
+	html := app.HTMLString(c)
+	re := regexp.MustCompile(`<[a-z0-9]+[^>]*\sid="` + regexp.QuoteMeta(id) + `"[^>]*>([^<]*)`)
+	m := re.FindStringSubmatch(html)
+	if m == nil {
+		return "(no #" + id + ")"
+	}
+	return strings.TrimSpace(m[1])
+}
+
+// attrOf returns an attribute of the element with the id in c's HTML
+// ("" when absent, "true" for a boolean attribute that is set).
+func attrOf(c app.UI, id, name string) string {
+	html := app.HTMLString(c)
+	re := regexp.MustCompile(`<[a-z0-9]+[^>]*\sid="` + regexp.QuoteMeta(id) + `"[^>]*>`)
+	tag := re.FindString(html)
+	m := regexp.MustCompile(`\s` + regexp.QuoteMeta(name) + `(?:="([^"]*)")?[\s>]`).FindStringSubmatch(tag)
+	if m == nil {
+		return ""
+	}
+	if m[1] == "" {
+		return "true"
+	}
+	return m[1]
+}
+
+// act runs f as an event handler would: dispatched on the UI goroutine,
+// which marks the component for an update, then rendered.
+func act(e app.TestEngine, ctx app.Context, f func(app.Context)) {
+	ctx.Dispatch(f)
+	e.ConsumeAll()
+}
