@@ -184,8 +184,8 @@ func (c Config) chatFrameLimit() int64 {
 	return int64(6*c.ChatMaxTextBytes + 1024)
 }
 
-// Validate reports the first problem with c, such as a TLS certificate
-// without its key or a malformed origin pattern. Zero fields are valid.
+// Validate reports the problems with c, such as a TLS certificate without
+// its key or a malformed origin pattern. Zero fields are valid.
 func (c Config) Validate() error {
 	var errs []error
 	if (c.TLSCert == "") != (c.TLSKey == "") {

@@ -9,10 +9,10 @@ import (
 	"github.com/coder/websocket"
 )
 
-// EchoSubprotocols lists the subprotocols /echo negotiates. When a client
+// echoSubprotocols lists the subprotocols /echo negotiates. When a client
 // offers several, the first one the server supports is chosen; a client that
 // offers none (or none of these) gets no subprotocol.
-var EchoSubprotocols = []string{"echo"}
+var echoSubprotocols = []string{"echo"}
 
 // echoChunkSize is the size of the pooled buffers an echoed message is read
 // into, and of the frames a large message is written back in.
@@ -33,7 +33,7 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := s.acceptOptions()
 	opts.InsecureSkipVerify = true
-	opts.Subprotocols = EchoSubprotocols
+	opts.Subprotocols = echoSubprotocols
 	c := s.upgrade(w, r, "/echo", &opts, s.cfg.MaxMessageBytes)
 	if c == nil {
 		return
