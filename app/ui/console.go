@@ -64,7 +64,7 @@ type Console struct {
 	closeCodeErr   string
 	closeReasonErr string
 
-	// The event log, oldest first, at most maxLogEntries.
+	// The event log, oldest first, at most maxLogEntries (see appendLog).
 	log      []logEntry
 	logTotal int64
 
@@ -196,13 +196,16 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession) {
 	ctx.Defer(func(app.Context) { sess.gate.reopen() })
 }
 
-// appendLog adds entries to the log, keeping the newest maxLogEntries.
-// skipped counts entries that were dropped before reaching the page.
+// appendLog adds entries to the log. Past maxLogEntries it drops the
+// oldest down to three quarters of that: the rows are rendered oldest first
+// (CSS shows them newest first), so that between two trims an update only
+// adds rows at the end instead of rewriting every row. skipped counts
+// entries that were dropped before reaching the page.
 func (c *Console) appendLog(entries []logEntry, skipped int64) {
 	c.logTotal += int64(len(entries)) + skipped
 	c.log = append(c.log, entries...)
-	if n := len(c.log) - maxLogEntries; n > 0 {
-		c.log = append(c.log[:0:0], c.log[n:]...)
+	if len(c.log) > maxLogEntries {
+		c.log = append(c.log[:0:0], c.log[len(c.log)-maxLogEntries*3/4:]...)
 	}
 }
 

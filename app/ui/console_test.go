@@ -225,8 +225,8 @@ func TestConsoleFloodIsBatched(t *testing.T) {
 	if flushes := c.flushes - flushesBefore; flushes > n/20 {
 		t.Errorf("%d flushes for %d messages; want batches", flushes, n)
 	}
-	if len(c.log) != maxLogEntries {
-		t.Errorf("log holds %d entries, want %d", len(c.log), maxLogEntries)
+	if len(c.log) < maxLogEntries*3/4 || len(c.log) > maxLogEntries {
+		t.Errorf("log holds %d entries, want %d to %d", len(c.log), maxLogEntries*3/4, maxLogEntries)
 	}
 	if c.log[len(c.log)-1].Preview != fmt.Sprintf("message %d", n-1) {
 		t.Errorf("newest entry = %q", c.log[len(c.log)-1].Preview)
@@ -234,7 +234,7 @@ func TestConsoleFloodIsBatched(t *testing.T) {
 	if want := int64(n + 2); c.logTotal != want { // + connecting, open
 		t.Errorf("logTotal = %d, want %d", c.logTotal, want)
 	}
-	if got := textOf(c, "log-count"); !strings.Contains(got, "latest 200 of") {
+	if got := textOf(c, "log-count"); !strings.Contains(got, fmt.Sprintf("latest %d of %d events", len(c.log), n+2)) {
 		t.Errorf("#log-count = %q", got)
 	}
 }

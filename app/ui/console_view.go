@@ -210,9 +210,11 @@ func (c *Console) renderLog() app.UI {
 			button("clear", "Clear", false, true, c.ClearLog),
 		),
 		app.Div().ID("log").Class("log").Body(
-			// Newest first.
+			// Oldest first in the DOM, newest first on screen (CSS
+			// column-reverse): new entries are appended, so that rendering
+			// them leaves the other rows alone.
 			app.Range(c.log).Slice(func(i int) app.UI {
-				return logRow(c.log[len(c.log)-1-i])
+				return logRow(c.log[i])
 			}),
 		),
 	)
