@@ -80,7 +80,7 @@ func (p *tab) debug() string {
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		const q = (s) => { const e = document.querySelector(s); return e ? e.textContent.trim() : "(none)"; };
-		const log = [...document.querySelectorAll("#log .entry")].slice(-8).reverse().map(e => e.textContent.replace(/\s+/g, " ")).join("\n  ");
+		const log = [...document.querySelectorAll("#log .entry")].slice(-8).map(e => e.textContent.replace(/\s+/g, " ")).join("\n  ");
 		const errs = [...document.querySelectorAll(".error")].filter(e => !e.hidden).map(e => e.id + ": " + e.textContent).join("; ");
 		return "page " + location.pathname + ": state=" + q("#state") + " chat-state=" + q("#chat-state") +
 			" buffered=" + q("#buffered") + " errors=[" + errs + "]\n  log:\n  " + log;

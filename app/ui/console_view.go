@@ -210,9 +210,9 @@ func (c *Console) renderLog() app.UI {
 			button("clear", "Clear", false, true, c.ClearLog),
 		),
 		app.Div().ID("log").Class("log").Body(
-			// Oldest first in the DOM, newest first on screen (CSS
-			// column-reverse): new entries are appended, so that rendering
-			// them leaves the other rows alone.
+			// Oldest first, like a terminal: new entries are appended, so
+			// that rendering them leaves the other rows alone, and the log
+			// follows them while it is scrolled to the end.
 			app.Range(c.log).Slice(func(i int) app.UI {
 				return logRow(c.log[i])
 			}),

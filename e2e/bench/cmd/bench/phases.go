@@ -58,7 +58,7 @@ func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.St
 		log.Printf("browser: %d rounds of %d clients against %s", cfg.rounds, len(browser.Clients), base)
 		b, err = browser.Throughput(browserCtx, base, browser.DefaultParams, browser.Clients, cfg.rounds, log.Printf)
 		if err != nil {
-			return nil, nil, err
+			return b, nil, err
 		}
 	}
 	if cfg.phases["startup"] {
@@ -70,7 +70,7 @@ func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.St
 		log.Printf("start-up: %d rounds of %d clients", cfg.startRounds, len(clients))
 		s, err = browser.Startup(browserCtx, base, clients, cfg.startRounds, log.Printf)
 		if err != nil {
-			return nil, nil, err
+			return b, s, err
 		}
 	}
 	return b, s, nil

@@ -47,7 +47,7 @@ func cmdRun(args []string) error {
 	fs.StringVar(&cfg.webDir, "web", "web", "directory holding app.wasm")
 	fs.StringVar(&cfg.duplexd, "duplexd", "bin/duplexd", "duplex's server binary (optional)")
 	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
-	fs.IntVar(&cfg.rounds, "rounds", 5, "browser rounds")
+	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
 	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")

@@ -72,9 +72,10 @@ func registerBench(mux *http.ServeMux, wasmDir string) error {
 }
 
 // startPage serves a page that loads one client and records, in
-// window.firstOpen, the performance.now() of the first WebSocket open event:
-// the time from navigation start. WebSocket is wrapped before the client
-// loads, so the clients themselves are unchanged. ?client=jsnative opens a
+// window.firstOpen, the performance.now() of the first WebSocket open event
+// (or WebSocketStream's opened promise): the time from navigation start.
+// Both are wrapped before the client loads, so the clients themselves are
+// unchanged. ?client=jsnative opens a
 // WebSocket from inline JavaScript; any other value NAME loads
 // /bench/wasm/NAME.wasm with wasm_exec.js.
 func startPage(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +90,16 @@ window.firstOpen = new Promise((resolve) => {
       this.addEventListener("open", () => resolve(performance.now()), { once: true });
     }
   };
+  // WebSocketStream (Chromium 124+) opens when its opened promise settles.
+  const S = window.WebSocketStream;
+  if (typeof S === "function") {
+    window.WebSocketStream = class extends S {
+      constructor(...args) {
+        super(...args);
+        this.opened.then(() => resolve(performance.now()), () => {});
+      }
+    };
+  }
 });
 </script>`)
 	if client == "jsnative" {

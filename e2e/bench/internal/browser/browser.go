@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -61,11 +62,18 @@ func Throughput(browserCtx context.Context, base string, params map[string]int, 
 		for _, c := range clients {
 			p, err := runPage(browserCtx, base, params, c)
 			if err != nil {
-				return nil, fmt.Errorf("round %d, %s: %w", r+1, c.Name, err)
+				// One failed page leaves a hole in its round, not in the run.
+				msg := fmt.Sprintf("round %d, %s: %v", r+1, c.Name, err)
+				logf("browser: %s", msg)
+				res.Errors = append(res.Errors, msg)
+				if browserCtx.Err() != nil {
+					return res, browserCtx.Err()
+				}
+				continue
 			}
 			round[c.Name] = p
-			logf("browser round %d/%d %-15s pipelined %8.0f msg/s  rtt %6.1f/%6.1f µs  1MiB %6.1f MB/s  flood %8.0f msg/s",
-				r+1, rounds, c.Name, p.PipelinedRate, p.RTTMedianUs, p.RTTP99Us, p.BigMBps, p.FloodRate)
+			logf("browser round %d/%d %-15s pipelined %8.0f msg/s  rtt %6.1f/%6.1f µs  1MiB %6.1f MB/s  flood %8.0f msg/s  (%s)",
+				r+1, rounds, c.Name, p.PipelinedRate, p.RTTMedianUs, p.RTTP99Us, p.BigMBps, p.FloodRate, p.Transport)
 		}
 		res.Rounds = append(res.Rounds, round)
 	}
@@ -117,6 +125,16 @@ func runPage(browserCtx context.Context, base string, params map[string]int, c C
 	if len(pr.RTTUs) == 0 {
 		return report.Page{}, fmt.Errorf("page reported no round trips")
 	}
+	transports, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int]("window.benchTransports"))
+	if err != nil {
+		return report.Page{}, err
+	}
+	var used []string
+	for _, t := range []string{"WebSocket", "WebSocketStream"} {
+		if transports[t] > 0 {
+			used = append(used, t)
+		}
+	}
 	return report.Page{
 		PipelinedRate: pr.PipelinedRate,
 		RTTMedianUs:   stats.Median(pr.RTTUs),
@@ -126,6 +144,7 @@ func runPage(browserCtx context.Context, base string, params map[string]int, c C
 		FloodRate:     pr.FloodRate,
 		TimerResUs:    res,
 		Isolated:      isolated,
+		Transport:     strings.Join(used, "+"),
 	}, nil
 }
 
@@ -164,7 +183,13 @@ func Startup(browserCtx context.Context, base string, clients []StartClient, rou
 		for _, c := range clients {
 			s, err := startOne(browserCtx, base, c, r)
 			if err != nil {
-				return nil, fmt.Errorf("start-up round %d, %s: %w", r+1, c.Name, err)
+				msg := fmt.Sprintf("round %d, %s: %v", r+1, c.Name, err)
+				logf("start-up: %s", msg)
+				res.Errors = append(res.Errors, msg)
+				if browserCtx.Err() != nil {
+					return res, browserCtx.Err()
+				}
+				continue
 			}
 			round[c.Name] = s
 			logf("start-up round %d/%d %-15s cold %6.1f ms (%7d B)  warm %6.1f ms (%6d B)",
@@ -178,7 +203,7 @@ func Startup(browserCtx context.Context, base string, clients []StartClient, rou
 func startOne(browserCtx context.Context, base string, c StartClient, round int) (report.StartSample, error) {
 	tab, cancel := chromedp.NewContext(browserCtx)
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(tab, time.Minute)
+	ctx, cancelT := context.WithTimeout(tab, 30*time.Second)
 	defer cancelT()
 	// A blank page first, so that the tab exists before the cache is
 	// cleared.

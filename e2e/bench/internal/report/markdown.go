@@ -40,13 +40,24 @@ func (r *Results) Markdown(chartPath string) string {
 			if p, ok := br.Rounds[0][Native]; ok {
 				fmt.Fprintf(&b, " Page timer resolution %.0f µs (cross-origin isolated: %v).", p.TimerResUs, p.Isolated)
 			}
+			var used []string
+			for _, c := range br.Clients {
+				if p, ok := br.Rounds[0][c]; ok && p.Transport != "" {
+					used = append(used, fmt.Sprintf("%s %s", ClientLabel(c), p.Transport))
+				}
+			}
+			if len(used) > 0 {
+				fmt.Fprintf(&b, " Browser API used: %s.", strings.Join(used, ", "))
+			}
 		}
 		b.WriteString("\n\n")
+		writeErrors(&b, "Failed pages (left out of their round)", br.Errors)
 	}
 	if s := r.Startup; s != nil {
 		fmt.Fprintf(&b, "### Start-up: navigation to the first open event\n\n%d rounds. Cold: browser cache cleared first; warm: the same page loaded again right after (the server answers 304 to revalidation, as go-app's `Cache-Control: no-cache` makes it). Transferred: bytes over the network for every resource of the page, headers included.\n\n", len(s.Rounds))
 		b.WriteString(s.Table().Markdown())
 		b.WriteString("\n")
+		writeErrors(&b, "Failed loads (left out of their round)", s.Errors)
 	}
 	if p := r.Payload; p != nil {
 		b.WriteString("### Payload\n\n")
@@ -159,4 +170,15 @@ func (p *Payload) Breakdown() string {
 		return ""
 	}
 	return strings.TrimSpace(b.String()) + "\n\n"
+}
+
+func writeErrors(b *strings.Builder, title string, errs []string) {
+	if len(errs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "%s:\n\n", title)
+	for _, e := range errs {
+		fmt.Fprintf(b, "- %s\n", strings.ReplaceAll(e, "\n", " "))
+	}
+	b.WriteString("\n")
 }

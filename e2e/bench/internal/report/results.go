@@ -47,6 +47,7 @@ type Browser struct {
 	Params  map[string]int    `json:"params"`
 	Clients []string          `json:"clients"` // in the order run within a round
 	Rounds  []map[string]Page `json:"rounds"`
+	Errors  []string          `json:"errors,omitempty"` // pages that failed (left out of their round)
 }
 
 // Page is what one page load measured.
@@ -59,6 +60,7 @@ type Page struct {
 	FloodRate     float64 `json:"flood_rate"` // 16-byte binary messages/s received
 	TimerResUs    float64 `json:"timer_resolution_us"`
 	Isolated      bool    `json:"cross_origin_isolated"`
+	Transport     string  `json:"transport"` // WebSocket or WebSocketStream
 }
 
 // Startup holds the start-up rounds: time from navigation to the first
@@ -66,6 +68,7 @@ type Page struct {
 type Startup struct {
 	Clients []string                 `json:"clients"`
 	Rounds  []map[string]StartSample `json:"rounds"`
+	Errors  []string                 `json:"errors,omitempty"`
 }
 
 // StartSample is one cold load (empty cache) and the warm load after it.
