@@ -175,7 +175,7 @@ func (s *consoleSession) onClose(ce *wsclient.CloseError) {
 		Code:     ce.Code,
 		Reason:   ce.Reason,
 		WasClean: ce.WasClean,
-		Preview:  ce.Error(),
+		Preview:  fmt.Sprintf("code %v · reason %q · wasClean %t", ce.Code, ce.Reason, ce.WasClean),
 	})
 	s.mu.Unlock()
 	s.gate.markDirty()
