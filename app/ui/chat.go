@@ -166,6 +166,9 @@ func (c *Chat) apply(ctx app.Context, sess *chatSession) {
 	if f.skipped > 0 {
 		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", f.skipped)})
 	}
+	if len(f.items) > 0 && scrolledToEnd("messages") {
+		ctx.Defer(func(app.Context) { scrollToEnd("messages") })
+	}
 	for _, it := range f.items {
 		c.applyItem(it)
 	}

@@ -193,30 +193,13 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession) {
 		c.state = f.state
 	}
 	if len(f.entries) > 0 || f.dropped > 0 {
-		follow := logAtEnd()
+		follow := scrolledToEnd("log")
 		c.appendLog(f.entries, f.dropped)
 		if follow {
-			ctx.Defer(func(app.Context) { scrollLogToEnd() })
+			ctx.Defer(func(app.Context) { scrollToEnd("log") })
 		}
 	}
 	ctx.Defer(func(app.Context) { sess.gate.reopen() })
-}
-
-// logAtEnd reports whether the log is scrolled to its end (or nearly): then
-// it follows new entries. Someone reading older entries is left alone.
-func logAtEnd() bool {
-	el := app.Window().GetElementByID("log")
-	if !el.Truthy() {
-		return true
-	}
-	return el.Get("scrollHeight").Int()-el.Get("scrollTop").Int()-el.Get("clientHeight").Int() < 48
-}
-
-// scrollLogToEnd shows the newest entries.
-func scrollLogToEnd() {
-	if el := app.Window().GetElementByID("log"); el.Truthy() {
-		el.Set("scrollTop", el.Get("scrollHeight").Int())
-	}
 }
 
 // appendLog adds entries to the log. Past maxLogEntries it drops the

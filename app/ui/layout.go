@@ -63,3 +63,21 @@ func lockedIf(in app.HTMLInput, locked bool) app.HTMLInput {
 func clearInput(id string) {
 	app.Window().GetElementByID(id).Set("value", "")
 }
+
+// scrolledToEnd reports whether the element with the id is scrolled to its
+// end, or nearly: a list that is follows new entries, one that someone
+// scrolled up to read is left alone. Natively it reports true.
+func scrolledToEnd(id string) bool {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return true
+	}
+	return el.Get("scrollHeight").Int()-el.Get("scrollTop").Int()-el.Get("clientHeight").Int() < 48
+}
+
+// scrollToEnd scrolls the element with the id to its end.
+func scrollToEnd(id string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("scrollTop", el.Get("scrollHeight").Int())
+	}
+}
