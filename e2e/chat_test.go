@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // join joins room as name on a chat tab and waits for the welcome.
@@ -60,11 +64,11 @@ func TestChatBetweenTwoTabs(t *testing.T) {
 	if chatRuns > 1 {
 		room = fmt.Sprintf("gophers-%d", chatRuns)
 	}
-	ann := openTab(t, mainServer, "/chat/")
+	ann := openTab(t, mainServer, "/chat")
 	ann.join(room, "ann")
 	ann.waitMembers("ann")
 
-	bob := openTab(t, mainServer, "/chat/")
+	bob := openTab(t, mainServer, "/chat")
 	bob.join(room, "bob")
 	bob.waitMembers("ann", "bob")
 	ann.waitMembers("ann", "bob")
@@ -91,7 +95,7 @@ func TestChatBetweenTwoTabs(t *testing.T) {
 	ann.screenshot("chat")
 
 	// A newcomer gets the history.
-	cy := openTab(t, mainServer, "/chat/")
+	cy := openTab(t, mainServer, "/chat")
 	cy.join(room, "cy")
 	cy.waitMessage("bob", "hi ann")
 	cy.waitMessage("ann", "hello bob — all green here ✓")
@@ -105,4 +109,41 @@ func TestChatBetweenTwoTabs(t *testing.T) {
 	}
 	ann.waitMembers("ann")
 	ann.wait(`[...document.querySelectorAll('#messages .sys[data-kind="leave"]')].some(e => e.dataset.from === "bob")`, "ann to see bob leave")
+}
+
+// TestChatPageAtChat loads the chat page at /chat, the path of its
+// WebSocket endpoint, reloads it, and checks the old /chat/ still works and
+// that a plain HTTP client still gets 426 there.
+func TestChatPageAtChat(t *testing.T) {
+	p := openTab(t, mainServer, "/chat")
+	isChat := `location.pathname === "/chat" && !!document.getElementById("join") &&
+		document.getElementById("nav-Chat").classList.contains("active")`
+	p.wait(isChat, "the chat page at /chat")
+	// A reload asks the server for /chat again, as a page.
+	p.setValue("room", "reloaded")
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	p.waitLoaded()
+	p.wait(isChat+` && document.getElementById("room").value === "lobby"`, "the chat page after a reload")
+	p.join("after-reload", "rita")
+
+	// The console's navigation link leads to /chat too.
+	c := openTab(t, mainServer, "/")
+	if href := eval[string](c, `document.getElementById("nav-Chat").getAttribute("href")`); href != "/chat" {
+		t.Errorf("the chat link is %q, want /chat", href)
+	}
+
+	old := openTab(t, mainServer, "/chat/")
+	old.wait(`!!document.getElementById("join")`, "the chat page at /chat/")
+
+	res, err := http.Get(mainServer.url + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUpgradeRequired || !strings.Contains(string(body), "WebSocket endpoint") {
+		t.Errorf("plain GET /chat: %d %q, want 426", res.StatusCode, body)
+	}
 }

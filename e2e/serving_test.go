@@ -99,9 +99,30 @@ func TestWasmIsServedPrecompressed(t *testing.T) {
 	t.Logf("app.wasm: %d bytes", len(raw))
 }
 
+// getPage fetches path from the main server as a browser navigation would
+// (Accept: text/html) and returns the response with its body read.
+func getPage(t *testing.T, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, mainServer.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
+
 func TestPagesAreServedWithAVersion(t *testing.T) {
-	for _, path := range []string{"/", "/chat/"} {
-		res, body := get(t, path, "")
+	for _, path := range []string{"/", "/chat", "/chat/"} {
+		res, body := getPage(t, path)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, res.StatusCode)
 		}
@@ -145,7 +166,7 @@ func TestPagesAreServedWithAVersion(t *testing.T) {
 // TestNoExternalRequests loads both pages and checks that every resource
 // the page and its service worker fetched came from the server.
 func TestNoExternalRequests(t *testing.T) {
-	for _, path := range []string{"/", "/chat/"} {
+	for _, path := range []string{"/", "/chat"} {
 		p := openTab(t, mainServer, path)
 		urls := eval[[]string](p, `[location.href, ...performance.getEntriesByType("resource").map(e => e.name),
 			...[...document.querySelectorAll("link[href], script[src], img[src]")].map(e => e.href || e.src)]`)

@@ -16,7 +16,7 @@ func TestServerShutdown(t *testing.T) {
 
 	console := openTab(t, srv, "/")
 	console.connect("")
-	chat := openTab(t, srv, "/chat/")
+	chat := openTab(t, srv, "/chat")
 	chat.join("shutdown", "sam")
 
 	if err := srv.terminate(); err != nil {

@@ -17,8 +17,18 @@ const chatFlushTimeout = 5 * time.Second
 // the configured AllowedOrigins may connect: browsers send cookies with
 // WebSocket handshakes, so accepting any origin would allow cross-site
 // WebSocket hijacking.
+//
+// A plain request for a page on /chat (see isPageRequest) is the browser
+// loading or reloading the app's chat page, which lives at the same path:
+// it goes to Config.Root when one is set. Any other plain request gets 426.
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if !isWebSocketUpgrade(r) {
+		// The answer depends on Accept: caches must not mix the page and the 426.
+		w.Header().Add("Vary", "Accept")
+		if s.cfg.Root != nil && isPageRequest(r) {
+			s.cfg.Root.ServeHTTP(w, r)
+			return
+		}
 		s.upgradeRequired(w, r)
 		return
 	}

@@ -76,6 +76,11 @@ type Config struct {
 
 	// Root handles "/" and every path that is not /echo, /chat, /healthz or
 	// /metrics. When nil, the files of WebDir are served.
+	//
+	// Root also gets the page requests on /chat: a GET or HEAD that asks
+	// for no WebSocket upgrade and whose Accept header lists text/html (a
+	// browser loading or reloading the chat page). Other plain requests on
+	// /chat, and every plain request on /echo, get 426 Upgrade Required.
 	Root http.Handler
 
 	// PingInterval is how often the server pings each connection (default

@@ -24,7 +24,9 @@
 //     Config.WebDir.
 //
 // A plain HTTP request to /echo or /chat gets 426 Upgrade Required with a
-// short explanation. Beyond Config.MaxConns open WebSocket connections, the
+// short explanation, except a browser's page request on /chat (a GET or HEAD
+// whose Accept header lists text/html), which goes to Config.Root when it is
+// set: the app's chat page lives at the same path as its WebSocket. Beyond Config.MaxConns open WebSocket connections, the
 // next handshake gets 503.
 //
 // # Chat protocol

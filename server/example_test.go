@@ -43,11 +43,19 @@ func ExampleConfig_root() {
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/chat/lobby", nil))
 	fmt.Print(rec.Body.String())
+	// /chat is a WebSocket endpoint; a browser loading it as a page
+	// (Accept: text/html) gets Root's page, other plain requests 426.
+	page := httptest.NewRequest(http.MethodGet, "/chat", nil)
+	page.Header.Set("Accept", "text/html,*/*;q=0.8")
+	rec = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, page)
+	fmt.Print(rec.Body.String())
 	rec = httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/chat", nil))
 	fmt.Println(rec.Code)
 	// Output:
 	// the app at /chat/lobby
+	// the app at /chat
 	// 426
 }
 

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -43,6 +44,99 @@ func TestPlainHTTPOnWebSocketPaths(t *testing.T) {
 	resp, _ := httpGet(t, ctx, nil, ts.url("/echo"), http.Header{"Connection": {"Upgrade"}, "Upgrade": {"h2c"}})
 	if resp.StatusCode != http.StatusUpgradeRequired {
 		t.Errorf("Upgrade: h2c: status %d, want 426", resp.StatusCode)
+	}
+}
+
+// browserAccept is the Accept header of a Chromium navigation.
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"
+
+// A page request on /chat (the browser loading or reloading the app's chat
+// page) goes to Root; every other plain request on /chat or /echo still gets
+// 426, and WebSocket handshakes are unaffected.
+func TestChatPageNegotiation(t *testing.T) {
+	ctx := testCtx(t)
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("app:" + r.Method + " " + r.URL.RequestURI()))
+	})
+	ts := startServer(t, Config{Root: root})
+
+	request := func(method, path string, accept ...string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, method, ts.url(path), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range accept {
+			req.Header.Add("Accept", a)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		var body strings.Builder
+		io.Copy(&body, resp.Body)
+		return resp, body.String()
+	}
+
+	// Browsers: the page.
+	for _, path := range []string{"/chat", "/chat?room=gophers"} {
+		resp, body := request(http.MethodGet, path, browserAccept)
+		if resp.StatusCode != http.StatusOK || body != "app:GET "+path {
+			t.Errorf("GET %s as a browser: %d %q, want the app's page", path, resp.StatusCode, body)
+		}
+		if !strings.Contains(resp.Header.Get("Vary"), "Accept") {
+			t.Errorf("GET %s as a browser: Vary %q, want Accept", path, resp.Header.Get("Vary"))
+		}
+	}
+	if resp, body := request(http.MethodHead, "/chat", "text/html"); resp.StatusCode != http.StatusOK || body != "" ||
+		resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("HEAD /chat as a browser: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+
+	// Everything else on /chat: 426, with the explanation.
+	for _, tc := range []struct {
+		method string
+		accept []string
+	}{
+		{http.MethodGet, nil},                            // Go's http.Get, curl without -H
+		{http.MethodGet, []string{"*/*"}},                // curl
+		{http.MethodGet, []string{"application/json"}},   // an API client
+		{http.MethodGet, []string{"text/html;q=0, */*"}}, // refuses HTML
+		{http.MethodPost, []string{browserAccept}},       // not a page load
+	} {
+		resp, body := request(tc.method, "/chat", tc.accept...)
+		if resp.StatusCode != http.StatusUpgradeRequired || !strings.Contains(body, "WebSocket endpoint") ||
+			resp.Header.Get("Upgrade") != "websocket" {
+			t.Errorf("%s /chat with Accept %q: %d %q, want 426", tc.method, tc.accept, resp.StatusCode, body)
+		}
+		if !strings.Contains(resp.Header.Get("Vary"), "Accept") {
+			t.Errorf("%s /chat with Accept %q: Vary %q, want Accept", tc.method, tc.accept, resp.Header.Get("Vary"))
+		}
+	}
+	// /echo has no page: 426 even for a browser.
+	if resp, body := request(http.MethodGet, "/echo", browserAccept); resp.StatusCode != http.StatusUpgradeRequired ||
+		!strings.Contains(body, "ws://"+ts.addr+"/echo") {
+		t.Errorf("GET /echo as a browser: %d %q, want 426", resp.StatusCode, body)
+	}
+	// Page loads are not rejected handshakes: 5 on /chat and 1 on /echo are.
+	if got := ts.metric(t, `duplex_handshakes_rejected_total{reason="not_websocket"}`); got != 6 {
+		t.Errorf("not_websocket rejections = %v, want 6", got)
+	}
+
+	// WebSocket handshakes still reach the chat, whatever they accept.
+	c := dial(t, ctx, ts.ws("/chat?room=neg&name=ann"), &websocket.DialOptions{HTTPHeader: http.Header{"Accept": {browserAccept}}})
+	_, msg, err := c.Read(ctx)
+	if err != nil || !strings.Contains(string(msg), `"type":"welcome"`) {
+		t.Fatalf("first frame on /chat: %q, %v", msg, err)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+
+	// Without a Root (the files of WebDir) there is no page: 426.
+	ts = startServer(t, Config{})
+	if resp, _ := httpGet(t, ctx, nil, ts.url("/chat"), http.Header{"Accept": {browserAccept}}); resp.StatusCode != http.StatusUpgradeRequired {
+		t.Errorf("GET /chat as a browser without Root: %d, want 426", resp.StatusCode)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,47 @@ func headerHasToken(h http.Header, key, token string) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// isPageRequest reports whether r, which asks for no WebSocket upgrade, is
+// a browser asking for a page: a GET or HEAD whose Accept header lists
+// text/html with a quality above zero. curl, scripts and other clients send
+// no Accept header, or */*, and are not.
+func isPageRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return acceptsHTML(r.Header)
+}
+
+// acceptsHTML reports whether the Accept header lists the media type
+// text/html, without "q=0".
+func acceptsHTML(h http.Header) bool {
+	for _, v := range h.Values("Accept") {
+		for rng := range strings.SplitSeq(v, ",") {
+			typ, params, _ := strings.Cut(rng, ";")
+			if !strings.EqualFold(strings.TrimSpace(typ), "text/html") {
+				continue
+			}
+			if !zeroQuality(params) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// zeroQuality reports whether the parameters of a media range set q to 0.
+func zeroQuality(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		return err == nil && q <= 0
 	}
 	return false
 }

@@ -180,14 +180,14 @@ func TestMissingWasm(t *testing.T) {
 func TestPagesAndStaticFiles(t *testing.T) {
 	dir, _ := webDirWith(t, true)
 	h := newHandler(t, dir)
-	for _, path := range []string{"/", "/chat/"} {
+	for _, path := range []string{"/", "/chat", "/chat/"} {
 		rec := request(h, http.MethodGet, path, nil)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, rec.Code)
 		}
 		page := rec.Body.String()
 		for _, want := range []string{`href="/web/duplex.css"`, `href="/web/icon.svg"`, `id="connect"`} {
-			if path == "/chat/" && want == `id="connect"` {
+			if path != "/" && want == `id="connect"` {
 				want = `id="join"`
 			}
 			if !strings.Contains(page, want) {

@@ -150,7 +150,7 @@ func TestChatDismountLeaves(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	Routes()
 	Routes() // twice is harmless
-	for _, p := range []string{ConsolePath, ChatPath, "/chat"} {
+	for _, p := range []string{ConsolePath, ChatPath, ChatAliasPath} {
 		e := app.NewTestEngine()
 		var c app.Composer = &Console{}
 		if p != ConsolePath {

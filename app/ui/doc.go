@@ -1,5 +1,6 @@
 // Package ui holds duplex's single-page app, written with go-app v10: the
-// live WebSocket console (ConsolePath, "/") and the chat (ChatPath, "/chat/").
+// live WebSocket console (ConsolePath, "/") and the chat (ChatPath, "/chat";
+// "/chat/" shows it too).
 //
 // The same components run in two places: compiled to WebAssembly they are the
 // app in the browser, and compiled natively they are prerendered by the

@@ -2,14 +2,15 @@ package ui
 
 import "github.com/maxence-charriere/go-app/v10/pkg/app"
 
-// Page paths. The chat page's link is ChatPath, "/chat/": the server's
-// exact "/chat" pattern is the WebSocket endpoint, which answers a plain
-// page load with 426, so only "/chat/" reaches the app when the page is
-// loaded or reloaded. "/chat" is routed as well, for navigation inside the
-// app and for a server that hands plain requests on /chat to the app.
+// Page paths. The chat page shares its path with the server's /chat
+// WebSocket endpoint: the server tells them apart by the request, handing a
+// browser's page load (a plain GET whose Accept header lists text/html) to
+// the app and upgrading WebSocket handshakes. ChatAliasPath, "/chat/", shows
+// the same page, for links made when the page lived there.
 const (
-	ConsolePath = "/"
-	ChatPath    = "/chat/"
+	ConsolePath   = "/"
+	ChatPath      = "/chat"
+	ChatAliasPath = "/chat/"
 )
 
 // Routes registers every page of the app with go-app. Both the wasm program
@@ -18,5 +19,5 @@ const (
 func Routes() {
 	app.Route(ConsolePath, func() app.Composer { return &Console{} })
 	app.Route(ChatPath, func() app.Composer { return &Chat{} })
-	app.Route("/chat", func() app.Composer { return &Chat{} })
+	app.Route(ChatAliasPath, func() app.Composer { return &Chat{} })
 }
