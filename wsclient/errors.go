@@ -41,6 +41,9 @@ var (
 	ErrOnMessageSet = errors.New("wsclient: Read is not available when Options.OnMessage is set")
 )
 
+// errNoWebSocketStream: TransportStream in a browser without it.
+var errNoWebSocketStream = errors.New("this browser has no WebSocketStream; use TransportAuto or TransportWebSocket")
+
 // CloseError describes how a connection ended: the close event's code,
 // reason and wasClean.
 type CloseError struct {

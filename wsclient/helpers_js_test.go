@@ -14,6 +14,16 @@ import (
 // inBrowser tells shared tests which build runs them.
 const inBrowser = true
 
+// WSTEST_TRANSPORT=websocket or stream runs the suite on one browser API.
+func init() {
+	switch os.Getenv("WSTEST_TRANSPORT") {
+	case "websocket":
+		testTransport = TransportWebSocket
+	case "stream":
+		testTransport = TransportStream
+	}
+}
+
 // await waits for a JavaScript promise.
 func await(ctx context.Context, p js.Value) (js.Value, error) {
 	type result struct {

@@ -7,12 +7,49 @@ const (
 	DefaultMaxPendingBytes    = 64 << 20 // their payload bytes
 )
 
+// Transport selects the browser API behind a Conn. Natively it is ignored.
+type Transport int
+
+const (
+	// TransportWebSocket, the default, is the classic WebSocket object of
+	// every browser. Write's backpressure polls bufferedAmount.
+	TransportWebSocket Transport = iota
+	// TransportAuto uses WebSocketStream where the browser has it and
+	// WebSocket elsewhere.
+	TransportAuto
+	// TransportStream is WebSocketStream (Chromium 124+, not Firefox or
+	// Safari): Write waits for its writer's readiness, or for the next write
+	// to complete, instead of polling; BufferedAmount counts the bytes of
+	// writes not yet completed. New fails where the browser lacks it.
+	// Experimental: WebSocketStream itself is not standardized yet, and
+	// against a peer that stops reading Chromium completes its writes in
+	// bursts, so BufferedAmount moves less smoothly than WebSocket's.
+	TransportStream
+)
+
+// String names the transport.
+func (t Transport) String() string {
+	switch t {
+	case TransportWebSocket:
+		return "WebSocket"
+	case TransportAuto:
+		return "auto"
+	case TransportStream:
+		return "WebSocketStream"
+	}
+	return "Transport(?)"
+}
+
 // Options configure a connection. The zero value is ready to use; a nil
 // *Options means the zero value.
 type Options struct {
 	// Protocols are the subprotocols offered in Sec-WebSocket-Protocol, in
 	// order of preference. The server's choice is Conn.Protocol.
 	Protocols []string
+
+	// Transport selects WebSocket (the default) or WebSocketStream in the
+	// browser. WebSocketStream is experimental here: see TransportStream.
+	Transport Transport
 
 	// HighWaterMark is the BufferedAmount at or above which Write waits
 	// (default DefaultHighWaterMark). Write then waits until BufferedAmount
@@ -71,6 +108,9 @@ func (o *Options) withDefaults() Options {
 	if c.MaxPendingBytes <= 0 {
 		c.MaxPendingBytes = DefaultMaxPendingBytes
 	}
+	if c.Transport == TransportWebSocket && testTransport != TransportWebSocket {
+		c.Transport = testTransport
+	}
 	return c
 }
 
@@ -78,3 +118,7 @@ func (o *Options) withDefaults() Options {
 func (o *Options) hasCallbacks() bool {
 	return o.OnOpen != nil || o.OnMessage != nil || o.OnError != nil || o.OnClose != nil || o.OnStateChange != nil
 }
+
+// testTransport, when set by the tests, replaces the default transport so
+// that the whole suite can run on each browser API.
+var testTransport = TransportWebSocket

@@ -15,9 +15,27 @@ type jsSocket struct {
 	funcs []js.Func
 }
 
-// openTransport creates the browser's WebSocket and installs its handlers.
-// Events cannot fire before this returns: Go runs on the event loop.
+// openTransport creates the browser's WebSocket or WebSocketStream, as
+// Options.Transport asks.
 func openTransport(c *core, url string) (transport, error) {
+	switch c.opts.Transport {
+	case TransportStream:
+		if !hasWebSocketStream() {
+			return nil, opError("new", errNoWebSocketStream)
+		}
+		return openStreamTransport(c, url)
+	case TransportAuto:
+		if hasWebSocketStream() {
+			return openStreamTransport(c, url)
+		}
+	}
+	return openSocketTransport(c, url)
+}
+
+// openSocketTransport creates the browser's WebSocket and installs its
+// handlers. Events cannot fire before this returns: Go runs on the event
+// loop.
+func openSocketTransport(c *core, url string) (transport, error) {
 	s := &jsSocket{core: c}
 	err := jsCatch("new", func() {
 		protocols := make([]any, len(c.opts.Protocols))

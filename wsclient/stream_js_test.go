@@ -1,0 +1,132 @@
+//go:build js && wasm
+
+package wsclient
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"testing"
+)
+
+// The WebSocketStream transport keeps Conn's semantics: these run the core
+// behaviours on it explicitly (WSTEST_TRANSPORT=stream runs the whole suite).
+
+func streamOpts(o *Options) *Options {
+	if o == nil {
+		o = &Options{}
+	}
+	o.Transport = TransportStream
+	return o
+}
+
+func TestStreamEchoesBytesAndTypes(t *testing.T) {
+	if !hasWebSocketStream() {
+		t.Fatal("this Chromium has no WebSocketStream")
+	}
+	c := dial(t, "/ws/echo", streamOpts(&Options{Protocols: []string{"chat"}}))
+	if _, ok := c.t.(*streamSocket); !ok {
+		t.Fatalf("transport = %T, want *streamSocket", c.t)
+	}
+	if c.Protocol() != "chat" || c.ReadyState() != Open {
+		t.Fatalf("protocol %q, state %v", c.Protocol(), c.ReadyState())
+	}
+	for _, n := range []int{0, 1, 126, 65536, 1 << 20} {
+		p := bytes.Repeat([]byte{byte(n)}, n)
+		if err := c.SendBinary(p); err != nil {
+			t.Fatal(err)
+		}
+		typ, got, err := c.Read(testCtx(t))
+		if err != nil || typ != Binary || !bytes.Equal(got, p) {
+			t.Fatalf("%d-byte binary echo: %v %d bytes %v", n, typ, len(got), err)
+		}
+		s := utf8Text(n)
+		if err := c.SendText(s); err != nil {
+			t.Fatal(err)
+		}
+		typ, got, err = c.Read(testCtx(t))
+		if err != nil || typ != Text || string(got) != s {
+			t.Fatalf("%d-byte text echo: %v %d bytes %v", n, typ, len(got), err)
+		}
+	}
+}
+
+func TestStreamEventsAndCloseCodes(t *testing.T) {
+	r := newRecorder()
+	if _, err := New(wsURL("/ws/close?code=4001&reason=bye"), streamOpts(r.options())); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"state OPEN", "open", "state CLOSED", "close 4001 bye true"}
+	if got := r.wait(t); !slices.Equal(got, want) {
+		t.Fatalf("events = %q, want %q", got, want)
+	}
+	r = newRecorder()
+	if _, err := New(wsURL("/ws/reject"), streamOpts(r.options())); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"state CLOSED", "error " + ErrConnection.Error(), "close 1006  false"}
+	if got := r.wait(t); !slices.Equal(got, want) {
+		t.Fatalf("failed connection events = %q, want %q", got, want)
+	}
+	c := dial(t, "/ws/echo", streamOpts(nil))
+	if err := c.SendText("x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(StatusGoingAway, ""); !errors.Is(err, ErrInvalidAccess) {
+		t.Fatalf("Close(1001) = %v", err)
+	}
+	if err := c.Close(4002, "done"); err != nil {
+		t.Fatal(err)
+	}
+	if ce := waitDone(t, c); ce.Code != 4002 || ce.Reason != "done" || !ce.WasClean {
+		t.Fatalf("close = %+v", ce)
+	}
+	if err := c.SendText("late"); !errors.Is(err, ErrClosed) || CloseStatus(err) != 4002 {
+		t.Fatalf("SendText after close = %v", err)
+	}
+}
+
+func TestStreamWriteBackpressure(t *testing.T) {
+	const high, size, n = 256 << 10, 128 << 10, 64
+	c := dial(t, "/ws/echo", streamOpts(&Options{HighWaterMark: high}))
+	ctx := testCtx(t)
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			_, p, err := c.Read(ctx)
+			if err == nil && (len(p) != size || p[0] != byte(i)) {
+				err = errors.New("echo out of order or truncated")
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	maxSeen := 0
+	for i := range n {
+		if err := c.Write(ctx, Binary, bytes.Repeat([]byte{byte(i)}, size)); err != nil {
+			t.Fatal(err)
+		}
+		maxSeen = max(maxSeen, c.BufferedAmount())
+	}
+	if maxSeen >= high+size {
+		t.Fatalf("BufferedAmount reached %d; Write must keep it under %d", maxSeen, high+size)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStreamReleasesItsCallbacks(t *testing.T) {
+	waitQuiet(t)
+	for range 50 {
+		c := dial(t, "/ws/echo", streamOpts(nil))
+		c.Close(StatusNormalClosure, "")
+		waitDone(t, c)
+	}
+	if n := liveFuncs.Load(); n != 0 {
+		t.Fatalf("%d callbacks live after 50 stream connections", n)
+	}
+}
