@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -26,13 +27,18 @@ type chatLine struct {
 }
 
 // Chat is the chat page, served at ChatPath: pick a room and a name, see who
-// is there, read and post messages. The connection's state is always shown,
-// and so are the errors the server reports.
+// is there, read and post messages. The connection is a wsclient.Client, so
+// the chat survives a server restart or a network drop: it reconnects with
+// backoff, rejoins under the same name, queues what is posted meanwhile,
+// and merges the history the server replays without showing a message
+// twice. The connection's state is always shown, and so are the errors the
+// server reports.
 type Chat struct {
 	app.Compo
 
-	// Dial opens connections; nil means the browser's WebSocket.
-	Dial Dialer
+	// DialClient starts the chat's reconnecting client; nil means
+	// wsclient.NewClient in the browser.
+	DialClient ClientDialer
 
 	mctx   app.Context
 	ctx    context.Context
@@ -42,14 +48,17 @@ type Chat struct {
 	sess       *chatSession
 	stopSess   context.CancelFunc
 	hasConn    bool
-	state      wsclient.State
+	phase      wsclient.Phase
+	attempt    int    // while reconnecting
 	joined     string // the room joined, from the welcome frame
 	you        string // our name in it, as the server may have changed it
+	welcomes   int    // welcome frames since Join: more than one after a reconnect
 	members    []string
 	lines      []chatLine
 	text       string
 	err        string // the last error, shown until the next action
-	status     string // how the last connection ended
+	lost       bool   // err says the connection was lost; cleared when it is back
+	status     string // how the last connection or attempt ended
 }
 
 // OnPreRender prepares the page the server sends and native tests drive.
@@ -70,15 +79,17 @@ func (c *Chat) setup(ctx app.Context) {
 
 // OnDismount leaves the room and stops the session's loop.
 func (c *Chat) OnDismount() {
-	if c.sess != nil && c.sess.gate.lastState() < wsclient.Closing {
-		_ = c.sess.sock.Close(wsclient.StatusNormalClosure, "page closed")
+	if c.sess != nil && !c.sess.ending() {
+		_ = c.sess.client.Close(wsclient.StatusNormalClosure, "page closed")
 	}
 	if c.cancel != nil {
 		c.cancel()
 	}
 }
 
-func (c *Chat) connected() bool { return c.hasConn && c.state < wsclient.Closing }
+// connected reports whether the client runs: connecting, open, or between
+// two connections.
+func (c *Chat) connected() bool { return c.hasConn && c.phase != wsclient.PhaseClosed }
 
 // Join connects to the room of the room field with the name of the name
 // field.
@@ -86,29 +97,28 @@ func (c *Chat) Join(ctx app.Context) {
 	if c.connected() {
 		return
 	}
-	c.err, c.status = "", ""
+	c.err, c.lost, c.status = "", false, ""
 	if strings.TrimSpace(c.room) == "" {
 		c.room = "lobby"
 	}
-	dial := c.Dial
+	dial := c.DialClient
 	if dial == nil {
-		dial = browserDial
+		dial = browserDialClient
 	}
-	sess := &chatSession{}
-	sock, err := dial(chatURL(c.room, c.name), sess.options())
+	sess := newChatSession(c.room, c.name)
+	cl, err := dial(chatURL(c.room, c.name), sess.clientOptions())
 	if err != nil {
 		c.err = err.Error()
 		return
 	}
-	sess.sock = sock
+	sess.client = cl
 	if c.stopSess != nil {
 		c.stopSess()
 	}
-	c.sess, c.hasConn, c.state = sess, true, wsclient.Connecting
-	c.joined, c.you, c.members, c.lines = "", "", nil, nil
+	c.sess, c.hasConn, c.phase, c.attempt = sess, true, wsclient.PhaseConnecting, 0
+	c.joined, c.you, c.welcomes, c.members, c.lines = "", "", 0, nil, nil
 
-	sess.gate.pushState(wsclient.Connecting)
-	sess.gate.nextState()
+	// CONNECTING is on screen before any flush can show OPEN.
 	sess.gate.hold()
 	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
 
@@ -125,31 +135,38 @@ func (c *Chat) Join(ctx app.Context) {
 	})
 }
 
-// Leave closes the connection normally.
+// Leave closes the connection normally; no reconnect follows.
 func (c *Chat) Leave(ctx app.Context) {
 	if !c.connected() {
 		return
 	}
-	if err := c.sess.sock.Close(wsclient.StatusNormalClosure, "bye"); err != nil {
+	c.err, c.lost = "", false
+	if err := c.sess.client.Close(wsclient.StatusNormalClosure, "bye"); err != nil {
 		c.err = err.Error()
 	}
 }
 
-// Send posts the composer's text.
+// Send posts the composer's text. While the client is between connections
+// the message waits in its queue and goes out once it is back.
 func (c *Chat) Send(ctx app.Context) {
 	text := strings.TrimSpace(c.text)
 	if text == "" {
 		return
 	}
-	if !c.hasConn || c.state != wsclient.Open {
+	if !c.connected() {
 		c.err = "not connected: join a room first"
 		return
 	}
-	if err := c.sess.sock.SendText(encodeChatMessage(c.text)); err != nil {
+	if err := c.sess.client.Send(wsclient.Text, []byte(encodeChatMessage(c.text))); err != nil {
 		c.err = err.Error()
 		return
 	}
-	c.err = ""
+	if !c.lost {
+		c.err = ""
+	}
+	if c.phase != wsclient.PhaseOpen {
+		c.status = "your message will be sent once the connection is back"
+	}
 	c.text = ""
 	clearInput("chat-text")
 }
@@ -160,9 +177,6 @@ func (c *Chat) apply(ctx app.Context, sess *chatSession) {
 		return
 	}
 	f := sess.take()
-	if f.hasState {
-		c.state = f.state
-	}
 	if f.skipped > 0 {
 		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", f.skipped)})
 	}
@@ -177,45 +191,114 @@ func (c *Chat) apply(ctx app.Context, sess *chatSession) {
 
 func (c *Chat) applyItem(it chatItem) {
 	switch {
-	case it.open:
+	case it.state != nil:
+		c.applyState(*it.state)
 	case it.err != "":
 		c.err = it.err
-	case it.close != nil:
-		ce := it.close
-		c.status = fmt.Sprintf("closed: %v", ce.Code)
-		if ce.Reason != "" {
-			c.status += fmt.Sprintf(" %q", ce.Reason)
-		}
-		if !ce.WasClean {
-			c.status += " (not clean)"
-		}
-		if ce.Code != wsclient.StatusNormalClosure || !ce.WasClean {
-			c.err = "connection " + c.status
-		}
-		c.members = nil
+	case it.why != nil:
+		c.err = fmt.Sprintf("not delivered: %q (%v)", it.undelivered, it.why)
 	default:
 		c.applyEvent(it.event)
 	}
 }
 
+// applyState follows the client: open, lost (reconnecting), an attempt
+// failed, ended.
+func (c *Chat) applyState(st wsclient.ClientState) {
+	prev := c.phase
+	c.phase, c.attempt = st.Phase, st.Attempt
+	switch st.Phase {
+	case wsclient.PhaseOpen:
+		if c.lost {
+			c.err, c.lost = "", false
+		}
+		c.status = ""
+	case wsclient.PhaseReconnecting:
+		if prev == wsclient.PhaseOpen {
+			c.err, c.lost = "connection lost: "+describeEnd(st.Err)+"; reconnecting", true
+			c.members = nil
+			if c.joined != "" {
+				c.addLine(chatLine{Kind: "note", Text: "connection lost: " + describeEnd(st.Err)})
+			}
+		} else {
+			c.status = fmt.Sprintf("attempt %d failed: %s", max(st.Attempt-1, 1), describeEnd(st.Err))
+		}
+	case wsclient.PhaseClosed:
+		if c.lost { // not reconnecting any more
+			c.err = ""
+		}
+		c.members, c.lost = nil, false
+		if st.Err != nil {
+			c.err = "connection closed: " + describeEnd(st.Err)
+			c.status = "closed: " + describeEnd(st.Err)
+		} else {
+			c.status = "you left"
+		}
+	}
+}
+
+// describeEnd says why a connection ended or an attempt failed: its close
+// code and reason when there is one.
+func describeEnd(err error) string {
+	var ce *wsclient.CloseError
+	if !errors.As(err, &ce) {
+		return errText(err)
+	}
+	s := ce.Code.String()
+	if ce.Reason != "" {
+		s += fmt.Sprintf(" %q", ce.Reason)
+	}
+	if !ce.WasClean {
+		s += " (not clean)"
+	}
+	return s
+}
+
 func (c *Chat) applyEvent(e chatEvent) {
 	switch e.Type {
 	case "welcome":
+		c.welcomes++
 		c.joined, c.you, c.members = e.Room, e.You, e.Members
-		c.lines = nil
+		c.sess.setName(e.You)
+		added := 0
 		for _, m := range e.History {
-			c.addLine(chatLine{ID: m.ID, Kind: "message", From: m.From, Text: m.Text, Time: m.Time, Mine: m.From == c.you})
+			if c.addMessage(chatLine{ID: m.ID, Kind: "message", From: m.From, Text: m.Text, Time: m.Time, Mine: m.From == c.you}) {
+				added++
+			}
 		}
-		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("you joined %s as %s", e.Room, e.You)})
+		if c.welcomes == 1 {
+			c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("you joined %s as %s", e.Room, e.You)})
+			break
+		}
+		note := fmt.Sprintf("reconnected to %s as %s", e.Room, e.You)
+		if added > 0 {
+			note += fmt.Sprintf(" · %d messages you missed", added)
+		}
+		c.addLine(chatLine{Kind: "note", Text: note})
 	case "join", "leave":
 		c.members = e.Members
 		verb := map[string]string{"join": "joined", "leave": "left"}[e.Type]
 		c.addLine(chatLine{Kind: e.Type, From: e.From, Text: e.From + " " + verb})
 	case "message":
-		c.addLine(chatLine{ID: e.ID, Kind: "message", From: e.From, Text: e.Text, Time: e.Time, Mine: e.From == c.you})
+		c.addMessage(chatLine{ID: e.ID, Kind: "message", From: e.From, Text: e.Text, Time: e.Time, Mine: e.From == c.you})
 	case "error":
 		c.err = "server: " + e.Text
 	}
+}
+
+// addMessage adds a message unless it is already shown: the welcome after
+// a reconnect replays the room's history. A message is the same when its
+// id, time, sender and text are: ids alone start again at 1 when the server
+// restarts, with its rooms empty.
+func (c *Chat) addMessage(l chatLine) bool {
+	for i := len(c.lines) - 1; i >= 0; i-- {
+		o := c.lines[i]
+		if o.Kind == "message" && o.ID == l.ID && o.Time == l.Time && o.From == l.From && o.Text == l.Text {
+			return false
+		}
+	}
+	c.addLine(l)
+	return true
 }
 
 func (c *Chat) addLine(l chatLine) {
@@ -225,23 +308,42 @@ func (c *Chat) addLine(l chatLine) {
 	}
 }
 
+// stateText names the client's state for the state chip: the readyState
+// words while connecting and open, "reconnecting (attempt n)" between
+// connections. class is the chip's CSS name.
+func (c *Chat) stateText() (text, class string) {
+	if !c.hasConn {
+		return "—", "none"
+	}
+	switch c.phase {
+	case wsclient.PhaseConnecting:
+		return "CONNECTING", "connecting"
+	case wsclient.PhaseOpen:
+		return "OPEN", "open"
+	case wsclient.PhaseReconnecting:
+		return fmt.Sprintf("reconnecting (attempt %d)", c.attempt), "reconnecting"
+	}
+	return "CLOSED", "closed"
+}
+
 // Render draws the chat page.
 func (c *Chat) Render() app.UI {
-	state := "—"
-	if c.hasConn {
-		state = c.state.String()
-	}
+	state, class := c.stateText()
 	where := "not in a room"
-	if c.joined != "" && c.connected() {
+	switch {
+	case c.joined == "":
+	case c.phase == wsclient.PhaseOpen:
 		where = fmt.Sprintf("in %s as %s", c.joined, c.you)
+	case c.phase == wsclient.PhaseReconnecting:
+		where = fmt.Sprintf("reconnecting to %s as %s", c.joined, c.you)
 	}
-	open := c.hasConn && c.state == wsclient.Open
 	return shell(ChatPath,
 		app.Section().Class("card").Body(
 			app.Div().Class("row", "spread").Body(
 				app.H2().Text("Chat"),
 				app.Span().Body(
-					app.Span().ID("chat-state").Class("state", "state-"+stateClass(c.hasConn, c.state)).DataSet("state", state).Text(state),
+					app.Span().ID("chat-state").Class("state", "state-"+class).DataSet("state", class).
+						DataSet("attempt", c.attempt).Text(state),
 					app.Span().ID("chat-where").Class("hint").Text(" "+where),
 				),
 			),
@@ -293,7 +395,7 @@ func (c *Chat) Render() app.UI {
 					app.Input().ID("chat-text").Type("text").Value(c.text).
 						Placeholder("Write a message").AutoComplete(false).
 						OnInput(c.ValueTo(&c.text)),
-					chatSendButton(open),
+					chatSendButton(c.connected()),
 				),
 			),
 		),

@@ -52,6 +52,16 @@ func decodeChatEvent(p []byte) (chatEvent, error) {
 	return chatEvent{}, fmt.Errorf("unknown frame type %q from the server", e.Type)
 }
 
+// sentText returns the text of a frame encodeChatMessage made, or the frame
+// itself if it is not one.
+func sentText(frame []byte) string {
+	var m chatOutgoing
+	if json.Unmarshal(frame, &m) != nil || m.Type != "message" {
+		return string(frame)
+	}
+	return m.Text
+}
+
 // encodeChatMessage returns the frame that posts text.
 func encodeChatMessage(text string) string {
 	b, _ := json.Marshal(chatOutgoing{Type: "message", Text: text})

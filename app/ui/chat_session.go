@@ -10,46 +10,71 @@ import (
 // flushes; the server's rate limits keep real rooms far below it.
 const maxChatPending = 2000
 
-// chatItem is one thing that happened to a chat connection.
+// chatItem is one thing that happened to a chat client.
 type chatItem struct {
-	event chatEvent
-	err   string               // a frame the page could not read
-	close *wsclient.CloseError // the connection ended
-	open  bool                 // the connection opened
+	event       chatEvent
+	err         string                // a frame the page could not read
+	state       *wsclient.ClientState // the client's phase changed
+	undelivered string                // the text of a message that was not delivered
+	why         error                 // and why
 }
 
 // chatFlush is what one flush hands to the chat page.
 type chatFlush struct {
-	state    wsclient.State
-	hasState bool
-	items    []chatItem
-	skipped  int
+	items   []chatItem
+	skipped int
 }
 
-// chatSession is one connection of the chat page; see consoleSession for
-// how it reaches the UI.
+// chatSession is one reconnecting client of the chat page; see
+// consoleSession for how it reaches the UI. Events, including the client's
+// phase changes, reach the page in the order they happened.
 type chatSession struct {
-	gate frameGate
-	sock Socket
+	gate   frameGate
+	client ClientSocket // set before the loop starts
 
 	mu      sync.Mutex
+	room    string // the room to join on every attempt
+	name    string // the name to ask for: ours, once the server gave us one
 	items   []chatItem
 	skipped int
 	closed  bool
 }
 
-func (s *chatSession) options() *wsclient.Options {
-	return &wsclient.Options{
-		OnStateChange: s.gate.pushState,
-		OnOpen:        func() { s.add(chatItem{open: true}) },
-		OnMessage:     s.onMessage,
-		OnClose: func(ce *wsclient.CloseError) {
+func newChatSession(room, name string) *chatSession {
+	return &chatSession{room: room, name: name}
+}
+
+// clientOptions returns the options of the session's client. Every attempt
+// asks for the name the server gave us last, so that a reconnect keeps it
+// (and keeps our messages marked as ours).
+func (s *chatSession) clientOptions() *wsclient.ClientOptions {
+	return &wsclient.ClientOptions{
+		Endpoint: func() (string, []string, error) {
 			s.mu.Lock()
-			s.closed = true
-			s.mu.Unlock()
-			s.add(chatItem{close: ce})
+			defer s.mu.Unlock()
+			return chatURL(s.room, s.name), nil, nil
+		},
+		Backoff: chatBackoff,
+		OnStateChange: func(st wsclient.ClientState) {
+			if st.Phase == wsclient.PhaseClosed {
+				s.mu.Lock()
+				s.closed = true
+				s.mu.Unlock()
+			}
+			s.add(chatItem{state: &st})
+		},
+		OnMessage: s.onMessage,
+		OnUndelivered: func(m wsclient.Message, err error) {
+			s.add(chatItem{undelivered: sentText(m.Data), why: err})
 		},
 	}
+}
+
+// setName records the name the server gave us, for the next attempts.
+func (s *chatSession) setName(name string) {
+	s.mu.Lock()
+	s.name = name
+	s.mu.Unlock()
 }
 
 func (s *chatSession) add(it chatItem) {
@@ -78,10 +103,15 @@ func (s *chatSession) onMessage(m wsclient.Message) {
 	s.add(chatItem{event: ev})
 }
 
-// tick polls readyState and flushes if the gate allows; it reports whether
-// the connection is alive.
+// ending reports whether the client has ended.
+func (s *chatSession) ending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// tick flushes if the gate allows; it reports whether the client is alive.
 func (s *chatSession) tick(flush func()) bool {
-	s.gate.pushState(s.sock.ReadyState())
 	s.mu.Lock()
 	alive := !s.closed
 	s.mu.Unlock()
@@ -94,7 +124,6 @@ func (s *chatSession) tick(flush func()) bool {
 // take hands everything new to the page, on the UI goroutine.
 func (s *chatSession) take() chatFlush {
 	var f chatFlush
-	f.state, f.hasState = s.gate.nextState()
 	s.mu.Lock()
 	f.items, s.items = s.items, nil
 	f.skipped, s.skipped = s.skipped, 0

@@ -4,16 +4,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/duplexgo/duplex/wsclient"
 )
 
-func joinChat(t *testing.T, room, name string) (*Chat, app.TestEngine, *fakeDialer) {
+func joinChat(t *testing.T, room, name string) (*Chat, app.TestEngine, *fakeClientDialer) {
 	t.Helper()
-	d := &fakeDialer{}
-	c := &Chat{Dial: d.dial}
+	d := &fakeClientDialer{}
+	c := &Chat{DialClient: d.dial}
 	e := load(t, c)
 	c.room, c.name = room, name
 	act(e, c.mctx, c.Join)
@@ -23,9 +24,9 @@ func joinChat(t *testing.T, room, name string) (*Chat, app.TestEngine, *fakeDial
 	return c, e, d
 }
 
-func serverSays(o *wsclient.Options, frames ...string) {
+func serverSays(fc *fakeClient, frames ...string) {
 	for _, f := range frames {
-		o.OnMessage(wsclient.Message{Type: wsclient.Text, Data: []byte(f)})
+		fc.receive(wsclient.Text, f)
 	}
 }
 
@@ -48,13 +49,13 @@ func TestChatRendersEveryControl(t *testing.T) {
 
 func TestChatConversation(t *testing.T) {
 	c, e, d := joinChat(t, "go & co", "ann")
-	s, o := d.last(t)
-	u, err := url.Parse(d.urls[0])
+	fc := d.last(t)
+	u, err := url.Parse(fc.url)
 	if err != nil || u.Path != "/chat" || u.Query().Get("room") != "go & co" || u.Query().Get("name") != "ann" {
-		t.Fatalf("dialed %q", d.urls[0])
+		t.Fatalf("dialed %q", fc.url)
 	}
-	open(s, o, "")
-	serverSays(o,
+	s := fc.open("")
+	serverSays(fc,
 		`{"type":"welcome","room":"go & co","you":"ann-2","members":["ann","ann-2"],"history":[{"id":1,"from":"ann","text":"earlier","time":"2026-01-02T03:04:05Z"}]}`,
 		`{"type":"join","from":"bob","members":["ann","ann-2","bob"]}`,
 		`{"type":"message","id":2,"from":"bob","text":"hi <all>","time":"2026-01-02T03:05:00Z"}`,
@@ -88,62 +89,173 @@ func TestChatConversation(t *testing.T) {
 	if len(s.sentMessages()) != 1 {
 		t.Errorf("blank text was sent")
 	}
-	serverSays(o, `{"type":"message","id":3,"from":"ann-2","text":"hello bob","time":"2026-01-02T03:06:00Z"}`)
+	serverSays(fc, `{"type":"message","id":3,"from":"ann-2","text":"hello bob","time":"2026-01-02T03:06:00Z"}`)
 	eventually(t, e, "our message", func() bool { return len(c.lines) == 5 })
 	if l := c.lines[4]; !l.Mine || l.ID != 3 {
 		t.Errorf("our message = %+v, want it marked as ours", l)
 	}
 
 	// The server's errors, and unreadable frames, are shown.
-	serverSays(o, `{"type":"error","text":"message too long: 5000 bytes, at most 4096"}`)
+	serverSays(fc, `{"type":"error","text":"message too long: 5000 bytes, at most 4096"}`)
 	eventually(t, e, "the error", func() bool { return strings.Contains(textOf(c, "chat-error"), "server: message too long") })
-	serverSays(o, `{"type":"surprise"}`)
+	serverSays(fc, `{"type":"surprise"}`)
 	eventually(t, e, "the protocol error", func() bool { return strings.Contains(textOf(c, "chat-error"), "unknown frame type") })
 
 	// Leaving.
-	serverSays(o, `{"type":"leave","from":"bob","members":["ann","ann-2"]}`)
+	serverSays(fc, `{"type":"leave","from":"bob","members":["ann","ann-2"]}`)
 	eventually(t, e, "bob leaving", func() bool { return len(c.members) == 2 })
 	act(e, c.mctx, c.Leave)
-	if got := s.closeCalls(); len(got) != 1 || got[0].code != 1000 {
+	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
 		t.Fatalf("closes = %+v", got)
 	}
-	closeWith(s, o, 1000, "bye", true)
+	fc.end(nil)
 	eventually(t, e, "CLOSED", func() bool { return textOf(c, "chat-state") == "CLOSED" })
 	if attrOf(c, "join", "disabled") != "" {
 		t.Errorf("join is disabled after leaving")
 	}
+	if attrOf(c, "chat-error", "hidden") != "true" {
+		t.Errorf("an error is shown after leaving: %q", textOf(c, "chat-error"))
+	}
 }
 
-func TestChatServerGoingAway(t *testing.T) {
+// TestChatSurvivesServerRestart plays a server restart: the chat shows it is
+// reconnecting, with the attempt, keeps the lines it shows, queues what is
+// posted meanwhile, rejoins under the name the server gave it, and does not
+// show a replayed message twice.
+func TestChatSurvivesServerRestart(t *testing.T) {
 	c, e, d := joinChat(t, "", "")
-	s, o := d.last(t)
-	if u, _ := url.Parse(d.urls[0]); u.Query().Get("room") != "lobby" {
+	fc := d.last(t)
+	if u, _ := url.Parse(fc.url); u.Query().Get("room") != "lobby" {
 		t.Errorf("an empty room joins %q, want lobby", u.Query().Get("room"))
 	}
-	open(s, o, "")
-	serverSays(o, `{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1"],"history":[]}`)
-	eventually(t, e, "the welcome", func() bool { return c.you == "guest-1" })
-	closeWith(s, o, wsclient.StatusGoingAway, "server shutting down", true)
-	eventually(t, e, "CLOSED", func() bool { return textOf(c, "chat-state") == "CLOSED" })
-	if got := textOf(c, "chat-error"); !strings.Contains(got, "1001") || !strings.Contains(got, "server shutting down") {
+	fc.open("")
+	serverSays(fc,
+		`{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1","bob"],"history":[{"id":1,"from":"bob","text":"before","time":"2026-01-02T03:04:05Z"}]}`,
+		`{"type":"message","id":2,"from":"guest-1","text":"mine","time":"2026-01-02T03:04:06Z"}`)
+	eventually(t, e, "the welcome and our message", func() bool { return c.you == "guest-1" && len(c.lines) == 3 })
+
+	// The server goes away.
+	fc.lose(goingAway, 1, time.Second)
+	eventually(t, e, "reconnecting", func() bool { return textOf(c, "chat-state") == "reconnecting (attempt 1)" })
+	if got := textOf(c, "chat-error"); !strings.Contains(got, "1001") || !strings.Contains(got, "server shutting down") || !strings.Contains(got, "reconnecting") {
 		t.Errorf("#chat-error = %q", got)
 	}
 	if len(c.members) != 0 {
-		t.Errorf("members still listed after the close: %q", c.members)
+		t.Errorf("members still listed while disconnected: %q", c.members)
 	}
+	if got := textOf(c, "chat-where"); got != "reconnecting to lobby as guest-1" {
+		t.Errorf("#chat-where = %q", got)
+	}
+	if attrOf(c, "chat-send", "disabled") != "" || attrOf(c, "leave", "disabled") != "" || attrOf(c, "join", "disabled") != "true" {
+		t.Errorf("while reconnecting, send and leave must be enabled, join disabled")
+	}
+	// Posting now queues.
+	c.text = "while away"
+	act(e, c.mctx, c.Send)
+	if fc.queued() != 1 || c.text != "" {
+		t.Fatalf("queued %d, composer %q", fc.queued(), c.text)
+	}
+	if !strings.Contains(textOf(c, "chat-status"), "once the connection is back") {
+		t.Errorf("#chat-status = %q", textOf(c, "chat-status"))
+	}
+	fc.lose(&wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}, 2, time.Second)
+	eventually(t, e, "attempt 2", func() bool { return textOf(c, "chat-state") == "reconnecting (attempt 2)" })
+	if !strings.Contains(textOf(c, "chat-status"), "attempt 1 failed") {
+		t.Errorf("#chat-status = %q", textOf(c, "chat-status"))
+	}
+
+	// The next attempt asks for our name, and the queued message goes out.
+	u, _, err := fc.opts.Endpoint()
+	if q, _ := url.Parse(u); err != nil || q.Query().Get("name") != "guest-1" || q.Query().Get("room") != "lobby" {
+		t.Errorf("the next attempt joins %q (%v), want lobby as guest-1", u, err)
+	}
+	s := fc.open("")
+	if sent := s.sentMessages(); len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"while away"}` {
+		t.Errorf("sent on reconnect: %q", sent)
+	}
+	// A restarted server has no history: its message 1 is new, not "before".
+	serverSays(fc,
+		`{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1"],"history":[]}`,
+		`{"type":"message","id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z"}`)
+	eventually(t, e, "OPEN", func() bool { return textOf(c, "chat-state") == "OPEN" })
+	eventually(t, e, "the new message", func() bool { return strings.Contains(app.HTMLString(c), ">while away<") })
+	if attrOf(c, "chat-error", "hidden") != "true" {
+		t.Errorf("#chat-error still shown: %q", textOf(c, "chat-error"))
+	}
+	if got := textOf(c, "chat-where"); got != "in lobby as guest-1" {
+		t.Errorf("#chat-where = %q", got)
+	}
+	// A server that was not restarted replays what we saw, and what we
+	// missed: only the missed message is added.
+	fc.lose(&wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}, 1, time.Second)
+	eventually(t, e, "reconnecting", func() bool { return c.phase == wsclient.PhaseReconnecting })
+	fc.open("")
+	serverSays(fc, `{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1","bob"],"history":[`+
+		`{"id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z"},`+
+		`{"id":2,"from":"bob","text":"missed","time":"2026-01-02T03:10:00Z"}]}`)
+	eventually(t, e, "the missed message", func() bool { return strings.Contains(app.HTMLString(c), ">missed<") })
+	var texts []string
+	for _, l := range c.lines {
+		if l.Kind == "message" {
+			texts = append(texts, l.Text)
+		}
+	}
+	if got := strings.Join(texts, "|"); got != "before|mine|while away|missed" {
+		t.Errorf("messages shown: %s", got)
+	}
+	if last := c.lines[len(c.lines)-1]; last.Kind != "note" || !strings.Contains(last.Text, "reconnected to lobby as guest-1 · 1 messages you missed") {
+		t.Errorf("last line = %+v", last)
+	}
+	for _, l := range c.lines {
+		if l.Kind == "message" && l.Mine != (l.From == "guest-1") {
+			t.Errorf("line %+v is marked wrongly", l)
+		}
+	}
+}
+
+// A close the client does not retry (a policy violation) ends the chat.
+func TestChatTerminalClose(t *testing.T) {
+	c, e, d := joinChat(t, "r", "n")
+	fc := d.last(t)
+	fc.open("")
+	serverSays(fc, `{"type":"welcome","room":"r","you":"n","members":["n"],"history":[]}`)
+	eventually(t, e, "the welcome", func() bool { return c.you == "n" })
+	c.text = "lost"
+	fc.end(&wsclient.CloseError{Code: wsclient.StatusPolicyViolation, Reason: "rate limit exceeded", WasClean: true})
+	eventually(t, e, "CLOSED", func() bool { return textOf(c, "chat-state") == "CLOSED" })
+	if got := textOf(c, "chat-error"); !strings.Contains(got, "1008") || !strings.Contains(got, "rate limit exceeded") {
+		t.Errorf("#chat-error = %q", got)
+	}
+	if len(c.members) != 0 || attrOf(c, "join", "disabled") != "" || attrOf(c, "chat-send", "disabled") != "true" {
+		t.Errorf("after the end: members %q, join or send in the wrong state", c.members)
+	}
+}
+
+// A message the client could not deliver is reported.
+func TestChatUndelivered(t *testing.T) {
+	c, e, d := joinChat(t, "r", "n")
+	fc := d.last(t)
+	c.text = "never sent"
+	act(e, c.mctx, c.Send)
+	act(e, c.mctx, c.Leave)
+	fc.end(nil)
+	eventually(t, e, "the report", func() bool { return strings.Contains(textOf(c, "chat-error"), "not delivered: &#34;never sent&#34;") })
 }
 
 func TestChatDismountLeaves(t *testing.T) {
 	c, e, d := joinChat(t, "r", "n")
-	s, o := d.last(t)
-	open(s, o, "")
-	eventually(t, e, "OPEN", func() bool { return c.state == wsclient.Open })
+	fc := d.last(t)
+	fc.open("")
+	eventually(t, e, "OPEN", func() bool { return c.phase == wsclient.PhaseOpen })
 	if err := e.Load(&Console{}); err != nil {
 		t.Fatal(err)
 	}
 	e.ConsumeAll()
-	if got := s.closeCalls(); len(got) != 1 || got[0].code != 1000 {
+	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
 		t.Errorf("closes after dismount = %+v", got)
+	}
+	if c.ctx.Err() == nil {
+		t.Errorf("the component's context is not cancelled")
 	}
 }
 

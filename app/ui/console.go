@@ -25,11 +25,19 @@ const (
 // WebSocket URL, watch readyState, bufferedAmount, the negotiated protocol
 // and extensions, counters and round-trip times, send text, hex, files and
 // bursts, close with a code and reason, and follow every event in a log.
+//
+// With auto-reconnect on, Connect starts a wsclient.Client instead of a
+// plain WebSocket: the page then also shows the client's phase, attempt,
+// next try and send queue, logs each reconnect, and the live values follow
+// whichever connection is current. Sends are queued while disconnected.
 type Console struct {
 	app.Compo
 
 	// Dial opens connections; nil means the browser's WebSocket.
 	Dial Dialer
+	// DialClient starts reconnecting clients (auto-reconnect); nil means
+	// wsclient.NewClient in the browser.
+	DialClient ClientDialer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Sleep pauses a burst to let the browser breathe; nil means time.Sleep.
@@ -41,6 +49,7 @@ type Console struct {
 
 	// The connection.
 	url, protocols string
+	autoReconnect  bool // the checkbox: the next Connect starts a client
 	sess           *consoleSession
 	stopSess       context.CancelFunc
 	connectErr     string
@@ -48,6 +57,8 @@ type Console struct {
 	stats          consoleStats
 	live           liveValues
 	hasConn        bool
+	clientMode     bool       // the current session is a reconnecting client
+	client         clientView // its state, in client mode
 
 	// The composer.
 	text           string
@@ -95,8 +106,8 @@ func (c *Console) setup(ctx app.Context) {
 // OnDismount closes the connection and stops the session's loop: go-app
 // does not cancel the component's context.
 func (c *Console) OnDismount() {
-	if c.sess != nil && c.sess.gate.lastState() < wsclient.Closing {
-		_ = c.sess.sock.Close(wsclient.StatusNormalClosure, "page closed")
+	if c.sess != nil && !c.sess.ending() {
+		_ = c.sess.closeWith(wsclient.StatusNormalClosure, "page closed")
 	}
 	if c.cancel != nil {
 		c.cancel()
@@ -125,9 +136,22 @@ func (c *Console) now() time.Time {
 	return time.Now()
 }
 
-// connected reports whether a connection is CONNECTING or OPEN.
+// connected reports whether a connection is CONNECTING or OPEN, or, in
+// client mode, whether the client runs (it may be between connections).
 func (c *Console) connected() bool {
+	if c.clientMode {
+		return c.hasConn && c.client.Phase != wsclient.PhaseClosed
+	}
 	return c.hasConn && c.state < wsclient.Closing
+}
+
+// canSend reports whether the composer sends: on an OPEN connection, or, in
+// client mode, whenever the client runs (it queues while disconnected).
+func (c *Console) canSend() bool {
+	if c.clientMode {
+		return c.connected()
+	}
+	return c.hasConn && c.state == wsclient.Open
 }
 
 // Connect opens a connection to the URL field, offering the subprotocols of
@@ -142,25 +166,41 @@ func (c *Console) Connect(ctx app.Context) {
 		c.connectErr = "enter a WebSocket URL, e.g. " + defaultEchoURL(ctx.Page().URL())
 		return
 	}
-	dial := c.Dial
-	if dial == nil {
-		dial = browserDial
-	}
 	sess := newConsoleSession(c.now)
-	sock, err := dial(target, sess.options(parseProtocols(c.protocols)))
-	if err != nil {
-		c.connectErr = err.Error()
-		return
+	note := ""
+	if c.autoReconnect {
+		dial := c.DialClient
+		if dial == nil {
+			dial = browserDialClient
+		}
+		cl, err := dial(target, sess.clientOptions(parseProtocols(c.protocols)))
+		if err != nil {
+			c.connectErr = err.Error()
+			return
+		}
+		sess.client = cl
+		note = "connecting to " + target + " with auto-reconnect"
+	} else {
+		dial := c.Dial
+		if dial == nil {
+			dial = browserDial
+		}
+		sock, err := dial(target, sess.options(parseProtocols(c.protocols)))
+		if err != nil {
+			c.connectErr = err.Error()
+			return
+		}
+		sess.sock = sock
+		note = "connecting to " + sock.URL()
 	}
-	sess.sock = sock
 	if c.stopSess != nil {
 		c.stopSess()
 	}
-	c.sess, c.hasConn = sess, true
+	c.sess, c.hasConn, c.clientMode = sess, true, c.autoReconnect
 	c.state = wsclient.Connecting
-	c.stats, c.live = consoleStats{}, liveValues{}
+	c.stats, c.live, c.client = consoleStats{}, liveValues{}, clientView{}
 	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
-	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: "connecting to " + sock.URL()}}, 0)
+	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
 
 	// CONNECTING is on screen before any flush can show OPEN.
 	sess.gate.pushState(wsclient.Connecting)
@@ -188,7 +228,7 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession) {
 	}
 	c.flushes++
 	f := sess.take()
-	c.stats, c.live = f.stats, f.live
+	c.stats, c.live, c.client = f.stats, f.live, f.client
 	if f.hasState {
 		c.state = f.state
 	}
@@ -215,12 +255,13 @@ func (c *Console) appendLog(entries []logEntry, skipped int64) {
 	}
 }
 
-// Disconnect closes the connection normally (1000).
+// Disconnect closes the connection normally (1000); in client mode it ends
+// the client, so no reconnect follows.
 func (c *Console) Disconnect(ctx app.Context) {
 	if !c.connected() {
 		return
 	}
-	if err := c.sess.sock.Close(wsclient.StatusNormalClosure, ""); err != nil {
+	if err := c.sess.closeWith(wsclient.StatusNormalClosure, ""); err != nil {
 		c.sendErr = err.Error()
 	}
 }
@@ -238,7 +279,7 @@ func (c *Console) CloseWith(ctx app.Context) {
 		c.closeCodeErr = "not connected"
 		return
 	}
-	if err := c.sess.sock.Close(code, c.close.Reason); err != nil {
+	if err := c.sess.closeWith(code, c.close.Reason); err != nil {
 		// wsclient applies the same rules; show anything it still rejects.
 		if errors.Is(err, wsclient.ErrSyntax) {
 			c.closeReasonErr = err.Error()
@@ -248,20 +289,15 @@ func (c *Console) CloseWith(ctx app.Context) {
 	}
 }
 
-// send hands a message to the connection, recording it or the error.
+// send hands a message to the connection, or to the client's queue,
+// recording it or the error.
 func (c *Console) send(typ wsclient.MessageType, p []byte) bool {
 	c.sendErr = ""
 	if !c.hasConn {
 		c.sendErr = "not connected: connect first"
 		return false
 	}
-	var err error
-	if typ == wsclient.Text {
-		err = c.sess.sock.SendText(string(p))
-	} else {
-		err = c.sess.sock.SendBinary(p)
-	}
-	if err != nil {
+	if err := c.sess.sendMsg(typ, p); err != nil {
 		c.sendErr = err.Error()
 		c.sess.note(kindError, "send failed: "+err.Error())
 		return false
@@ -326,7 +362,7 @@ func (c *Console) SendBurst(ctx app.Context) {
 		return
 	}
 	c.burstErr, c.sendErr = "", ""
-	if !c.connected() || c.state != wsclient.Open {
+	if !c.canSend() {
 		c.sendErr = "the connection is not OPEN"
 		return
 	}

@@ -37,7 +37,8 @@ func TestConsoleRendersEveryControl(t *testing.T) {
 	for _, id := range []string{"url", "protocols", "connect", "disconnect", "state", "buffered", "buffered-peak",
 		"protocol", "extensions", "msgs-in", "msgs-out", "bytes-in", "bytes-out", "rtt", "text", "send-text",
 		"hex", "send-hex", "file", "send-file", "burst-n", "burst-size", "burst-type", "send-burst",
-		"close-code", "close-reason", "close", "close-error", "log", "clear"} {
+		"close-code", "close-reason", "close", "close-error", "log", "clear",
+		"auto-reconnect", "client-phase", "client-attempt", "client-next", "client-queued"} {
 		if !strings.Contains(html, `id="`+id+`"`) {
 			t.Errorf("no #%s", id)
 		}
@@ -341,5 +342,236 @@ func TestInlineError(t *testing.T) {
 	}
 	if err := app.Match(app.Text("bad"), inlineError("x", "bad"), 0); err != nil {
 		t.Error(err)
+	}
+}
+
+// newClientConsole returns a console whose plain connections and clients
+// are fakes.
+func newClientConsole() (*Console, *fakeDialer, *fakeClientDialer) {
+	d, cd := &fakeDialer{}, &fakeClientDialer{}
+	return &Console{Dial: d.dial, DialClient: cd.dial, Sleep: func(time.Duration) {}}, d, cd
+}
+
+// logHas reports whether the console's log has an entry of kind whose
+// preview contains text.
+func logHas(c *Console, kind, text string) bool {
+	for _, l := range c.log {
+		if l.Kind == kind && strings.Contains(l.Preview, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestConsoleAutoReconnectIsOffByDefault(t *testing.T) {
+	c, d, cd := newClientConsole()
+	e := load(t, c)
+	if attrOf(c, "auto-reconnect", "checked") != "" {
+		t.Errorf("auto-reconnect is checked by default")
+	}
+	if got := textOf(c, "client-phase"); got != "off" {
+		t.Errorf("#client-phase = %q, want off", got)
+	}
+	c.url = "ws://example.test/echo"
+	act(e, c.mctx, c.Connect)
+	if len(d.socks) != 1 || len(cd.clients) != 0 {
+		t.Fatalf("%d plain connections and %d clients; want a plain connection", len(d.socks), len(cd.clients))
+	}
+	if attrOf(c, "auto-reconnect", "disabled") != "true" {
+		t.Errorf("the checkbox is not locked while connected")
+	}
+}
+
+// TestConsoleAutoReconnect plays a server restart under a reconnecting
+// client: the page shows the phase, the attempt and the next try, logs the
+// close, the failed attempt and the reconnect, queues sends meanwhile, and
+// follows the new connection's live values.
+func TestConsoleAutoReconnect(t *testing.T) {
+	c, d, cd := newClientConsole()
+	e := load(t, c)
+	c.url, c.protocols, c.autoReconnect = "ws://example.test/echo", "echo", true
+	act(e, c.mctx, c.Connect)
+	if len(d.socks) != 0 {
+		t.Fatalf("a plain connection was opened")
+	}
+	fc := cd.last(t)
+	if fc.url != "ws://example.test/echo" || strings.Join(fc.opts.Protocols, ",") != "echo" {
+		t.Errorf("client for %q offering %q", fc.url, fc.opts.Protocols)
+	}
+	if fc.opts.Backoff.Max == 0 || fc.opts.OnStateChange == nil || fc.opts.OnMessage == nil || fc.opts.OnUndelivered == nil {
+		t.Errorf("client options = %+v", fc.opts)
+	}
+	if got := textOf(c, "state"); got != "CONNECTING" {
+		t.Fatalf("state after Connect = %q", got)
+	}
+	if attrOf(c, "auto-reconnect", "checked") != "true" || attrOf(c, "auto-reconnect", "disabled") != "true" {
+		t.Errorf("the checkbox is not checked and locked")
+	}
+	eventually(t, e, "the connecting phase", func() bool { return textOf(c, "client-phase") == "connecting" })
+
+	s1 := fc.open("echo")
+	eventually(t, e, "OPEN", func() bool { return textOf(c, "state") == "OPEN" && textOf(c, "client-phase") == "open" })
+	eventually(t, e, "the protocol", func() bool { return textOf(c, "protocol") == "echo" })
+	c.text = "one"
+	act(e, c.mctx, c.SendText)
+	if sent := s1.sentMessages(); len(sent) != 1 || string(sent[0].Data) != "one" {
+		t.Fatalf("sent %q", sent)
+	}
+	fc.receive(wsclient.Text, "one")
+	s1.set(func(f *fakeSocket) { f.buffered = 0 })
+	eventually(t, e, "the echo", func() bool { return textOf(c, "msgs-in") == "1" && attrOf(c, "rtt", "data-count") == "1" })
+
+	// The server restarts: 1001, then a failed attempt.
+	fc.lose(goingAway, 1, 3*time.Second)
+	eventually(t, e, "reconnecting", func() bool { return textOf(c, "client-phase") == "reconnecting" })
+	eventually(t, e, "CLOSED", func() bool { return textOf(c, "state") == "CLOSED" })
+	if got := textOf(c, "client-attempt"); got != "1" {
+		t.Errorf("#client-attempt = %q", got)
+	}
+	if got := textOf(c, "client-next"); !strings.HasPrefix(got, "in ") || !strings.HasSuffix(got, " s") {
+		t.Errorf("#client-next = %q", got)
+	}
+	if !strings.Contains(app.HTMLString(c), `data-code="1001"`) || !logHas(c, kindInfo, "reconnecting: attempt 1 in") {
+		t.Errorf("the log lacks the close or the reconnecting entry: %+v", c.log)
+	}
+	if textOf(c, "protocol") != "—" {
+		t.Errorf("#protocol between connections = %q", textOf(c, "protocol"))
+	}
+	if attrOf(c, "connect", "disabled") != "true" || attrOf(c, "disconnect", "disabled") != "" || attrOf(c, "send-text", "disabled") != "" {
+		t.Errorf("while reconnecting: connect must stay disabled, disconnect and send enabled")
+	}
+	c.text = "two"
+	act(e, c.mctx, c.SendText)
+	eventually(t, e, "the queue", func() bool { return textOf(c, "client-queued") == "1" })
+	if c.sendErr != "" {
+		t.Errorf("send while reconnecting: %s", c.sendErr)
+	}
+	fc.lose(&wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}, 2, 0)
+	eventually(t, e, "attempt 2", func() bool { return textOf(c, "client-attempt") == "2" })
+	eventually(t, e, "the attempt under way", func() bool { return textOf(c, "client-next") == "now" && textOf(c, "state") == "CONNECTING" })
+	if !logHas(c, kindError, "connection attempt failed") {
+		t.Errorf("the failed attempt is not logged")
+	}
+
+	// Back: the queue is flushed to the new connection, whose values show.
+	s2 := fc.open("echo")
+	s2.set(func(f *fakeSocket) { f.extensions = "permessage-deflate"; f.buffered = 3 })
+	eventually(t, e, "OPEN again", func() bool { return textOf(c, "state") == "OPEN" && textOf(c, "client-phase") == "open" })
+	eventually(t, e, "the new connection's values", func() bool {
+		return textOf(c, "extensions") == "permessage-deflate" && attrOf(c, "buffered", "data-value") == "3"
+	})
+	eventually(t, e, "an empty queue", func() bool { return textOf(c, "client-queued") == "0" })
+	if textOf(c, "client-attempt") != "—" || textOf(c, "client-next") != "—" {
+		t.Errorf("attempt and next try shown while open: %q, %q", textOf(c, "client-attempt"), textOf(c, "client-next"))
+	}
+	if !logHas(c, kindOpen, "reconnected: connection 2 open") {
+		t.Errorf("the reconnect is not logged")
+	}
+	if sent := s2.sentMessages(); len(sent) != 1 || string(sent[0].Data) != "two" {
+		t.Fatalf("sent on reconnect %q", sent)
+	}
+	fc.receive(wsclient.Text, "two")
+	eventually(t, e, "the second echo", func() bool { return textOf(c, "msgs-in") == "2" && attrOf(c, "rtt", "data-count") == "2" })
+
+	// Disconnect ends the client: no more reconnects.
+	act(e, c.mctx, c.Disconnect)
+	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
+		t.Fatalf("closes = %+v", got)
+	}
+	fc.end(nil)
+	eventually(t, e, "closed", func() bool { return textOf(c, "client-phase") == "closed" && textOf(c, "state") == "CLOSED" })
+	eventually(t, e, "the close entry", func() bool { return strings.Contains(app.HTMLString(c), `data-code="1000"`) })
+	if !logHas(c, kindInfo, "client closed") {
+		t.Errorf("the end is not logged")
+	}
+	if attrOf(c, "connect", "disabled") != "" || attrOf(c, "auto-reconnect", "disabled") != "" || attrOf(c, "send-text", "disabled") != "true" {
+		t.Errorf("after the end: connect and the checkbox must be enabled, send disabled")
+	}
+}
+
+// TestConsoleClientStates checks that every readyState the page observes
+// under a client is shown, in order, even as they go back to CONNECTING.
+func TestConsoleClientStates(t *testing.T) {
+	var g frameGate
+	g.anyOrder = true
+	for _, s := range []wsclient.State{wsclient.Connecting, wsclient.Open, wsclient.Open, wsclient.Closed, wsclient.Connecting, wsclient.Closed, wsclient.Connecting, wsclient.Open} {
+		g.pushState(s)
+	}
+	var got []string
+	for {
+		s, ok := g.nextState()
+		if !ok {
+			break
+		}
+		got = append(got, s.String())
+	}
+	if want := "OPEN CLOSED CONNECTING CLOSED CONNECTING OPEN"; strings.Join(got, " ") != want {
+		t.Errorf("states shown: %s, want %s", strings.Join(got, " "), want)
+	}
+	// Without anyOrder, stale states are ignored.
+	var plain frameGate
+	plain.pushState(wsclient.Closed)
+	plain.pushState(wsclient.Open)
+	if s, _ := plain.nextState(); s != wsclient.Closed {
+		t.Errorf("plain gate shows %v", s)
+	}
+	if _, ok := plain.nextState(); ok {
+		t.Errorf("a stale OPEN was kept")
+	}
+}
+
+// The close form, under a client, ends it with the code and reason; a
+// terminal close from the server ends it too.
+func TestConsoleClientCloseWith(t *testing.T) {
+	c, _, cd := newClientConsole()
+	e := load(t, c)
+	c.url, c.autoReconnect = "ws://example.test/echo", true
+	act(e, c.mctx, c.Connect)
+	fc := cd.last(t)
+	fc.open("")
+	eventually(t, e, "OPEN", func() bool { return textOf(c, "state") == "OPEN" })
+	c.close = closeForm{Code: "1001"}
+	act(e, c.mctx, c.CloseWith)
+	if len(fc.closeCalls()) != 0 || !strings.Contains(textOf(c, "close-error"), "InvalidAccessError") {
+		t.Fatalf("1001 was not refused: %+v", fc.closeCalls())
+	}
+	c.close = closeForm{Code: "4000", Reason: "done"}
+	act(e, c.mctx, c.CloseWith)
+	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 4000 || got[0].reason != "done" {
+		t.Fatalf("closes = %+v", got)
+	}
+	fc.end(nil)
+	eventually(t, e, "the close entry", func() bool {
+		l := c.log[len(c.log)-2]
+		return l.Kind == kindClose && l.Code == 4000 && l.Reason == "done"
+	})
+
+	// A fresh client, ended by the server with a code it does not retry,
+	// reports what was still queued.
+	act(e, c.mctx, c.Connect)
+	fc = cd.last(t)
+	c.text = "queued"
+	act(e, c.mctx, c.SendText)
+	fc.end(&wsclient.CloseError{Code: wsclient.StatusPolicyViolation, Reason: "no", WasClean: true})
+	eventually(t, e, "closed", func() bool { return textOf(c, "client-phase") == "closed" })
+	if !logHas(c, kindError, "not delivered") || !logHas(c, kindError, "connection attempt failed") {
+		t.Errorf("log: %+v", c.log)
+	}
+}
+
+func TestConsoleClientDismount(t *testing.T) {
+	c, _, cd := newClientConsole()
+	e := load(t, c)
+	c.url, c.autoReconnect = "ws://example.test/echo", true
+	act(e, c.mctx, c.Connect)
+	fc := cd.last(t)
+	fc.lose(&wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}, 1, time.Minute)
+	eventually(t, e, "reconnecting", func() bool { return textOf(c, "client-phase") == "reconnecting" })
+	if err := e.Load(&Chat{}); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
+		t.Errorf("closes after dismount = %+v, want one 1000", got)
 	}
 }

@@ -43,6 +43,7 @@ func (c *Console) renderConnection() app.UI {
 		app.Div().Class("row").Body(
 			button("connect", "Connect", true, !c.connected(), c.Connect),
 			button("disconnect", "Disconnect", false, c.connected(), c.Disconnect),
+			c.renderAutoReconnect(),
 		),
 		inlineError("connect-error", c.connectErr),
 		app.P().Class("hint").Body(
@@ -53,6 +54,59 @@ func (c *Console) renderConnection() app.UI {
 			app.Text(" to see one negotiated. Round trips are measured on the echoes."),
 		),
 	)
+}
+
+// renderAutoReconnect renders the auto-reconnect checkbox, locked while
+// connected. Checked is set only when true (see button for why).
+func (c *Console) renderAutoReconnect() app.UI {
+	in := app.Input().ID("auto-reconnect").Type("checkbox").
+		OnChange(func(ctx app.Context, e app.Event) {
+			c.autoReconnect = ctx.JSSrc().Get("checked").Bool()
+		})
+	if c.autoReconnect {
+		in = in.Checked(true)
+	}
+	return app.Label().Class("check").For("auto-reconnect").
+		Title("Connect with wsclient.Client: reconnects with backoff and jitter, queues sends while disconnected").
+		Body(
+			lockedIf(in, c.connected()),
+			app.Text(" Auto-reconnect"),
+		)
+}
+
+// renderClient renders the reconnecting client's indicator: phase, attempt,
+// next try and send queue ("off" without auto-reconnect).
+func (c *Console) renderClient() app.UI {
+	phase, attempt, next := "off", "—", "—"
+	if c.clientMode {
+		phase = c.client.Phase.String()
+		if c.client.Phase == wsclient.PhaseReconnecting {
+			attempt = strconv.Itoa(c.client.Attempt)
+			next = "in " + formatWait(c.client.NextIn)
+			if c.client.NextIn == 0 {
+				next = "now"
+			}
+		}
+	}
+	class := "none"
+	switch {
+	case !c.clientMode:
+	case c.client.Phase == wsclient.PhaseClosed:
+		class = "closed"
+	default:
+		class = phase
+	}
+	return indicator("auto-reconnect", app.Span().Body(
+		app.Span().ID("client-phase").Class("state", "state-"+class).DataSet("phase", phase).Text(phase),
+		app.Span().Class("sub").Body(
+			app.Text(" attempt "),
+			app.Span().ID("client-attempt").DataSet("value", c.client.Attempt).Text(attempt),
+			app.Text(" · next try "),
+			app.Span().ID("client-next").Text(next),
+			app.Text(" · queued "),
+			app.Span().ID("client-queued").DataSet("value", c.client.Queued).Text(strconv.Itoa(c.client.Queued)),
+		),
+	))
 }
 
 func (c *Console) renderIndicators() app.UI {
@@ -94,12 +148,13 @@ func (c *Console) renderIndicators() app.UI {
 				app.Span().ID("rtt").DataSet("count", c.stats.RTTCount).Text(rtt),
 				app.Span().Class("sub").Text(rttSub),
 			)),
+			c.renderClient(),
 		),
 	)
 }
 
 func (c *Console) renderComposer() app.UI {
-	open := c.hasConn && c.state == wsclient.Open
+	open := c.canSend()
 	return app.Section().Class("card").Body(
 		app.H2().Text("Send"),
 		app.Div().Class("field").Body(

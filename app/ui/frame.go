@@ -28,6 +28,12 @@ type frameGate struct {
 	scheduled bool             // a flush is queued or not yet rendered
 	states    []wsclient.State // readyStates not shown yet, in order
 	last      wsclient.State   // the latest readyState known
+
+	// anyOrder accepts every change of readyState, not only forward ones:
+	// a reconnecting client's connections follow one another, so
+	// CONNECTING and OPEN come back after CLOSED. Only one goroutine may
+	// then push states, in the order it observes them.
+	anyOrder bool
 }
 
 // markDirty records that the session has something new to show.
@@ -39,12 +45,13 @@ func (g *frameGate) markDirty() {
 
 // pushState records a readyState seen by an event or a poll. readyState
 // only moves forward (CONNECTING, OPEN, CLOSING, CLOSED), so a state not
-// after the latest one is stale news and ignored; states skipped by the
-// browser between two observations are not invented.
+// after the latest one is stale news and ignored (unless anyOrder: then only
+// a repeat of the latest is); states skipped by the browser between two
+// observations are not invented.
 func (g *frameGate) pushState(s wsclient.State) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if s <= g.last {
+	if s == g.last || (s < g.last && !g.anyOrder) {
 		return
 	}
 	g.last = s

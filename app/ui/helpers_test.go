@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -25,11 +26,6 @@ type fakeSocket struct {
 	sent       []wsclient.Message
 	closes     []closeCall
 	sendErr    error
-}
-
-type closeCall struct {
-	code   wsclient.StatusCode
-	reason string
 }
 
 func (f *fakeSocket) ReadyState() wsclient.State { f.mu.Lock(); defer f.mu.Unlock(); return f.state }
@@ -195,3 +191,160 @@ func act(e app.TestEngine, ctx app.Context, f func(app.Context)) {
 	ctx.Dispatch(f)
 	e.ConsumeAll()
 }
+
+// fakeClient is a ClientSocket for native tests, playing a wsclient.Client:
+// the test opens, drops and ends its connections and calls the options'
+// callbacks as the client would. Sends go to the open connection, or wait
+// in a queue that the next open flushes.
+type fakeClient struct {
+	mu     sync.Mutex
+	url    string
+	opts   *wsclient.ClientOptions
+	conn   *fakeSocket   // the open connection, nil between connections
+	conns  []*fakeSocket // every connection opened
+	state  wsclient.ClientState
+	queue  []wsclient.Message
+	closes []closeCall
+	final  error
+}
+
+func (f *fakeClient) Conn() Socket {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.conn == nil {
+		return nil
+	}
+	return f.conn
+}
+
+func (f *fakeClient) State() wsclient.ClientState { f.mu.Lock(); defer f.mu.Unlock(); return f.state }
+
+func (f *fakeClient) Stats() wsclient.ClientStats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return wsclient.ClientStats{Queued: len(f.queue), Connects: int64(len(f.conns))}
+}
+
+func (f *fakeClient) Send(typ wsclient.MessageType, p []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state.Phase == wsclient.PhaseClosed || len(f.closes) > 0 {
+		return fmt.Errorf("wsclient: send: %w", wsclient.ErrClosed)
+	}
+	m := wsclient.Message{Type: typ, Data: append([]byte(nil), p...)}
+	if f.conn == nil {
+		f.queue = append(f.queue, m)
+		return nil
+	}
+	return f.conn.send(m)
+}
+
+func (f *fakeClient) Close(code wsclient.StatusCode, reason string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state.Phase == wsclient.PhaseClosed || len(f.closes) > 0 {
+		return nil
+	}
+	f.closes = append(f.closes, closeCall{code, reason})
+	if f.conn != nil {
+		f.conn.Close(code, reason)
+	}
+	return nil
+}
+
+// setState records st and reports it, as the client's run goroutine does.
+func (f *fakeClient) setState(st wsclient.ClientState) {
+	f.mu.Lock()
+	f.state = st
+	f.mu.Unlock()
+	if f.opts.OnStateChange != nil {
+		f.opts.OnStateChange(st)
+	}
+}
+
+// open plays a connection opening: the queue is flushed to it.
+func (f *fakeClient) open(protocol string) *fakeSocket {
+	s := &fakeSocket{url: f.url, state: wsclient.Open, protocol: protocol}
+	f.mu.Lock()
+	f.conn = s
+	f.conns = append(f.conns, s)
+	s.sent, f.queue = f.queue, nil
+	f.mu.Unlock()
+	f.setState(wsclient.ClientState{Phase: wsclient.PhaseOpen})
+	return s
+}
+
+// lose plays the open connection ending, or an attempt failing, with err;
+// the next attempt is due after wait.
+func (f *fakeClient) lose(err error, attempt int, wait time.Duration) {
+	f.mu.Lock()
+	if f.conn != nil {
+		f.conn.set(func(s *fakeSocket) { s.state = wsclient.Closed })
+		f.conn = nil
+	}
+	f.mu.Unlock()
+	f.setState(wsclient.ClientState{Phase: wsclient.PhaseReconnecting, Attempt: attempt, NextTry: time.Now().Add(wait), Err: err})
+}
+
+// end plays the client ending with err (nil after its own Close).
+func (f *fakeClient) end(err error) {
+	f.mu.Lock()
+	if f.conn != nil {
+		f.conn.set(func(s *fakeSocket) { s.state = wsclient.Closed })
+		f.conn = nil
+	}
+	left := f.queue
+	f.queue = nil
+	f.mu.Unlock()
+	if f.opts.OnUndelivered != nil {
+		for _, m := range left {
+			f.opts.OnUndelivered(m, fmt.Errorf("wsclient: send: %w", wsclient.ErrClosed))
+		}
+	}
+	f.setState(wsclient.ClientState{Phase: wsclient.PhaseClosed, Err: err})
+}
+
+// receive plays a message arriving on the open connection.
+func (f *fakeClient) receive(typ wsclient.MessageType, p string) {
+	f.opts.OnMessage(wsclient.Message{Type: typ, Data: []byte(p)})
+}
+
+func (f *fakeClient) closeCalls() []closeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]closeCall(nil), f.closes...)
+}
+
+func (f *fakeClient) queued() int { return f.Stats().Queued }
+
+// fakeClientDialer hands out fakeClients.
+type fakeClientDialer struct {
+	mu      sync.Mutex
+	clients []*fakeClient
+	err     error
+}
+
+func (d *fakeClientDialer) dial(url string, opts *wsclient.ClientOptions) (ClientSocket, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return nil, d.err
+	}
+	c := &fakeClient{url: url, opts: opts}
+	d.clients = append(d.clients, c)
+	return c, nil
+}
+
+// last returns the latest client.
+func (d *fakeClientDialer) last(t *testing.T) *fakeClient {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.clients) == 0 {
+		t.Fatal("no client was started")
+	}
+	return d.clients[len(d.clients)-1]
+}
+
+// goingAway is the close a server restart sends.
+var goingAway = &wsclient.CloseError{Code: wsclient.StatusGoingAway, Reason: "server shutting down", WasClean: true}

@@ -12,3 +12,12 @@ func browserDial(url string, opts *wsclient.Options) (Socket, error) {
 	}
 	return c, nil
 }
+
+// browserDialClient starts a reconnecting wsclient.Client in the browser.
+func browserDialClient(url string, opts *wsclient.ClientOptions) (ClientSocket, error) {
+	c, err := wsclient.NewClient(url, opts)
+	if err != nil {
+		return nil, err
+	}
+	return wsClient{c}, nil
+}

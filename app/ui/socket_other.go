@@ -17,3 +17,9 @@ var errNoBrowser = errors.New("WebSocket connections are opened in the browser o
 func browserDial(string, *wsclient.Options) (Socket, error) {
 	return nil, errNoBrowser
 }
+
+// browserDialClient is the native stand-in for wsclient.NewClient; tests
+// give the components a fake ClientDialer.
+func browserDialClient(string, *wsclient.ClientOptions) (ClientSocket, error) {
+	return nil, errNoBrowser
+}
