@@ -151,3 +151,40 @@ func ExampleCloseStatus() {
 	// true
 	// wsclient: send: wsclient: closed with 4001 "maintenance" (clean)
 }
+
+// A Client lasts across drops: it reconnects with backoff, queues while
+// disconnected and, with Key, confirms each message by its echo.
+func ExampleNewClient() {
+	done := make(chan struct{})
+	cl, err := wsclient.NewClient(echoURL, &wsclient.ClientOptions{
+		Backoff: wsclient.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},
+		Key:     func(m wsclient.Message) string { return string(m.Data) },
+		OnStateChange: func(s wsclient.ClientState) {
+			if s.Phase == wsclient.PhaseClosed {
+				close(done)
+			}
+		},
+		OnUndelivered: func(m wsclient.Message, err error) { fmt.Println("not delivered:", string(m.Data)) },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Send queues at once, even before the connection is open.
+	for _, s := range []string{"one", "two", "three"} {
+		cl.Send(wsclient.Text, []byte(s))
+	}
+	ctx := context.Background()
+	for range 3 {
+		_, p, _ := cl.Read(ctx)
+		fmt.Println(string(p))
+	}
+	fmt.Println("confirmed:", cl.Stats().Sent)
+	cl.Close(wsclient.StatusNormalClosure, "done")
+	<-done
+	// Output:
+	// one
+	// two
+	// three
+	// confirmed: 3
+}
