@@ -6,6 +6,9 @@
 //	send   SendText / SendBinary: the browser's send(), no waiting
 //	write  Write(ctx, typ, p): waits for the connection and for backpressure
 //
+// and "transport=stream" selects wsclient's WebSocketStream transport
+// (default: the WebSocket object).
+//
 // Messages are always taken with Read, in a goroutine, not with callbacks.
 package main
 
@@ -50,9 +53,14 @@ func (c *conn) Close() error {
 }
 
 func main() {
-	write := js.Global().Get("benchParams").Get("mode").String() == "write"
+	params := js.Global().Get("benchParams")
+	write := params.Get("mode").String() == "write"
+	opts := &wsclient.Options{}
+	if params.Get("transport").String() == "stream" {
+		opts.Transport = wsclient.TransportStream
+	}
 	harness.Main(func(ctx context.Context, url string) (harness.Conn, error) {
-		c, err := wsclient.Dial(ctx, url, nil)
+		c, err := wsclient.Dial(ctx, url, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -11,9 +11,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,8 +57,12 @@ func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.St
 	var b *report.Browser
 	var s *report.Startup
 	if cfg.phases["browser"] {
-		log.Printf("browser: %d rounds of %d clients against %s", cfg.rounds, len(browser.Clients), base)
-		b, err = browser.Throughput(browserCtx, base, browser.DefaultParams, browser.Clients, cfg.rounds, log.Printf)
+		clients := slices.Clone(browser.Clients)
+		for _, name := range cfg.extra {
+			clients = append(clients, browser.Client{Name: name, Query: url.Values{"client": {name}, "wasm": {name}, "mode": {"send"}}})
+		}
+		log.Printf("browser: %d rounds of %d clients against %s", cfg.rounds, len(clients), base)
+		b, err = browser.Throughput(browserCtx, base, browser.DefaultParams, clients, cfg.rounds, log.Printf)
 		if err != nil {
 			return b, nil, err
 		}

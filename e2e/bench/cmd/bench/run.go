@@ -28,6 +28,7 @@ type runConfig struct {
 	duplexd      string // the real server binary, for what it sends of app.wasm
 	outDir       string // docs
 	rounds       int
+	extra        []string // experimental browser clients
 	startRounds  int
 	idle         int
 	echoClients  []int
@@ -49,12 +50,18 @@ func cmdRun(args []string) error {
 	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
 	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
+	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
 	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
 	fs.IntVar(&cfg.echoRounds, "echo-rounds", 3, "echo rounds per server and client count")
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
 	fs.Parse(args)
 
+	for name := range strings.SplitSeq(*extra, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			cfg.extra = append(cfg.extra, name)
+		}
+	}
 	cfg.phases = map[string]bool{}
 	for p := range strings.SplitSeq(*phases, ",") {
 		switch p = strings.TrimSpace(p); p {

@@ -31,12 +31,13 @@ var Clients = []Client{
 	{report.Native, url.Values{"client": {"jsnative"}}},
 	{report.WSClient, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}}},
 	{report.WSClientWrite, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"write"}}},
+	{report.WSClientStream, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}, "transport": {"stream"}}},
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
 }
 
 // DefaultParams are the workload sizes: the same for every client. They
-// keep a page load to a few seconds on a busy 2-core machine, so that 5
-// rounds of 4 clients fit in about two minutes.
+// keep a page load to a few seconds on a busy 2-core machine, so that 7
+// rounds of 5 clients fit in about four minutes.
 var DefaultParams = map[string]int{
 	"pipe_n": 10000, "pipe_size": 32,
 	"rtt_n": 1000, "rtt_warm": 100, "rtt_size": 16,

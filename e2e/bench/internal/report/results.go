@@ -36,10 +36,11 @@ type Meta struct {
 
 // Client names in the browser benchmarks; Native is the baseline.
 const (
-	Native        = "jsnative"
-	WSClient      = "wsclient"       // SendText/SendBinary + Read in a goroutine
-	WSClientWrite = "wsclient-write" // Write(ctx) + Read in a goroutine
-	Coder         = "coder"          // coder/websocket's wasm client
+	Native         = "jsnative"
+	WSClient       = "wsclient"        // SendText/SendBinary + Read in a goroutine
+	WSClientWrite  = "wsclient-write"  // Write(ctx) + Read in a goroutine
+	WSClientStream = "wsclient-stream" // SendText + Read, WebSocketStream transport
+	Coder          = "coder"           // coder/websocket's wasm client
 )
 
 // Browser holds the in-browser rounds.

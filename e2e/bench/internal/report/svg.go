@@ -43,9 +43,10 @@ const (
 )
 
 var clientColors = map[string]string{
-	WSClient:      "#2166ac",
-	WSClientWrite: "#67a9cf",
-	Coder:         "#ef8a62",
+	WSClient:       "#2166ac",
+	WSClientWrite:  "#67a9cf",
+	WSClientStream: "#5aae61",
+	Coder:          "#ef8a62",
 }
 
 // SVG renders panels one below the other as a standalone SVG document.

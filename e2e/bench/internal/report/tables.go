@@ -8,10 +8,11 @@ import (
 
 // clientLabels names the browser clients in tables.
 var clientLabels = map[string]string{
-	Native:        "native JS",
-	WSClient:      "wsclient (SendText)",
-	WSClientWrite: "wsclient (Write)",
-	Coder:         "coder/websocket wasm",
+	Native:         "native JS",
+	WSClient:       "wsclient (SendText)",
+	WSClientWrite:  "wsclient (Write)",
+	WSClientStream: "wsclient (WebSocketStream)",
+	Coder:          "coder/websocket wasm",
 }
 
 // ClientLabel returns the display name of a client.
