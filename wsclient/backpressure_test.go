@@ -62,8 +62,19 @@ func TestWriteWaitsForBackpressureAndGivesUpWithTheContext(t *testing.T) {
 }
 
 func TestWriteKeepsTheBufferBelowTheHighWaterMark(t *testing.T) {
+	checkWriteBackpressure(t, nil)
+}
+
+// checkWriteBackpressure writes 64 messages of 128 KiB through the echo with
+// a 256 KiB high-water mark and checks the buffer never held more than the
+// mark plus one message, and that every echo came back in order.
+func checkWriteBackpressure(t *testing.T, opts *Options) {
 	const high, size, n = 256 << 10, 128 << 10, 64
-	c := dial(t, "/ws/echo", &Options{HighWaterMark: high})
+	if opts == nil {
+		opts = &Options{}
+	}
+	opts.HighWaterMark = high
+	c := dial(t, "/ws/echo", opts)
 	ctx := testCtx(t)
 	echoed := make(chan error, 1)
 	go func() {

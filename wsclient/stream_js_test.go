@@ -87,36 +87,7 @@ func TestStreamEventsAndCloseCodes(t *testing.T) {
 }
 
 func TestStreamWriteBackpressure(t *testing.T) {
-	const high, size, n = 256 << 10, 128 << 10, 64
-	c := dial(t, "/ws/echo", streamOpts(&Options{HighWaterMark: high}))
-	ctx := testCtx(t)
-	done := make(chan error, 1)
-	go func() {
-		for i := range n {
-			_, p, err := c.Read(ctx)
-			if err == nil && (len(p) != size || p[0] != byte(i)) {
-				err = errors.New("echo out of order or truncated")
-			}
-			if err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- nil
-	}()
-	maxSeen := 0
-	for i := range n {
-		if err := c.Write(ctx, Binary, bytes.Repeat([]byte{byte(i)}, size)); err != nil {
-			t.Fatal(err)
-		}
-		maxSeen = max(maxSeen, c.BufferedAmount())
-	}
-	if maxSeen >= high+size {
-		t.Fatalf("BufferedAmount reached %d; Write must keep it under %d", maxSeen, high+size)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	checkWriteBackpressure(t, streamOpts(nil))
 }
 
 func TestStreamReleasesItsCallbacks(t *testing.T) {
