@@ -51,7 +51,7 @@ chromium:
 	elif [ ! -x /usr/bin/chromium ]; then \
 		echo "Installing Chromium from Debian's packages..."; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@$${CHROME:-/usr/bin/chromium} --version
 
