@@ -162,6 +162,13 @@ func tryStartServer() (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startServerAt(addr)
+}
+
+// startServerAt starts duplexd on addr, a 127.0.0.1 address, and waits
+// until /healthz answers: a restart on the address of a server that has
+// exited.
+func startServerAt(addr string) (*server, error) {
 	s := &server{addr: addr, url: "http://" + addr, log: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(serverBin, "-addr", addr, "-web", webDir)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -104,7 +104,9 @@ func (c *Console) renderClient() app.UI {
 			app.Text(" · next try "),
 			app.Span().ID("client-next").Text(next),
 			app.Text(" · queued "),
-			app.Span().ID("client-queued").DataSet("value", c.client.Queued).Text(strconv.Itoa(c.client.Queued)),
+			app.Span().ID("client-queued").DataSet("value", c.client.Queued).
+				Title("wsclient.ClientStats.Queued: messages accepted by Send and not yet settled").
+				Text(strconv.Itoa(c.client.Queued)),
 		),
 	))
 }
