@@ -53,7 +53,7 @@ func cmdRun(args []string) error {
 	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
 	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
-	fs.IntVar(&cfg.echoRounds, "echo-rounds", 3, "echo rounds per server and client count")
+	fs.IntVar(&cfg.echoRounds, "echo-rounds", 5, "echo rounds per server and client count")
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
 	fs.Parse(args)
 
