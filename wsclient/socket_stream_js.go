@@ -8,12 +8,16 @@ import (
 	"syscall/js"
 )
 
-var (
-	jsWebSocketStream = js.Global().Get("WebSocketStream")
-	// jsGuard wraps a Go callback so that a promise settling after the
-	// connection's callbacks were released calls nothing.
-	jsGuard = js.Global().Get("Function").New("f", "g", "return (...a) => { if (g.alive) return f(...a); }")
-)
+var jsWebSocketStream = js.Global().Get("WebSocketStream")
+
+// jsGuard wraps a Go callback so that a promise settling after the
+// connection's callbacks were released calls nothing. It is made on first
+// use: it needs the Function constructor, which a page whose Content
+// Security Policy forbids 'unsafe-eval' does not allow — only the stream
+// transport depends on it.
+var jsGuard = sync.OnceValue(func() js.Value {
+	return js.Global().Get("Function").New("f", "g", "return (...a) => { if (g.alive) return f(...a); }")
+})
 
 // hasWebSocketStream reports whether the browser has WebSocketStream
 // (Chromium 124+, not Firefox or Safari).
@@ -61,6 +65,10 @@ func openStreamTransport(c *core, url string) (transport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := jsCatch("new", func() { jsGuard() }); err != nil {
+		s.abort()
+		return nil, err
+	}
 	s.guard = js.ValueOf(map[string]any{"alive": true})
 	s.onRead = s.callback(s.handleRead)
 	s.onWritten = s.callback(s.handleWritten)
@@ -77,7 +85,7 @@ func openStreamTransport(c *core, url string) (transport, error) {
 func (s *streamSocket) callback(fn func(js.Value)) js.Value {
 	f := newFunc(fn)
 	s.funcs = append(s.funcs, f)
-	return jsGuard.Invoke(f, s.guard)
+	return jsGuard().Invoke(f, s.guard)
 }
 
 func (s *streamSocket) release() {
