@@ -180,6 +180,7 @@ type Client struct {
 	wakeOut  chan struct{} // the outbox has something to write
 
 	lastInbound atomic.Int64 // unix nanoseconds of the last inbound message
+	written     atomic.Int64 // bytes the pump handed to the current connection
 
 	// delay picks the wait before an attempt (Backoff.Delay; tests replace it).
 	delay func(attempt int) time.Duration
@@ -256,8 +257,13 @@ func (c *Client) Conn() *Conn {
 	return c.conn
 }
 
-// Stats returns the Client's counters.
+// Stats returns the Client's counters. Messages without a confirmation key
+// whose bytes have left for the network are settled first, so Queued is
+// current.
 func (c *Client) Stats() ClientStats {
+	if conn := c.Conn(); conn != nil {
+		c.settleHandedOver(conn, c.written.Load())
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats

@@ -24,10 +24,11 @@ func (c *Client) serve(conn *Conn) error {
 	defer stopReader()
 	defer stopPump()
 	c.lastInbound.Store(time.Now().UnixNano())
-	var written atomic.Int64 // bytes handed to the connection by the pump
+	written := &c.written // bytes handed to this connection by the pump
+	written.Store(0)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); c.pump(pumpCtx, conn, &written) }()
+	go func() { defer wg.Done(); c.pump(pumpCtx, conn, written) }()
 	go func() { defer wg.Done(); c.readLoop(readCtx, conn) }()
 
 	var tick <-chan time.Time

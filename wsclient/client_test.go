@@ -114,6 +114,11 @@ func TestClientSendsReadsAndCloses(t *testing.T) {
 		t.Fatalf("echo = %q", got)
 	}
 	p.waitFor(t, 0, "open", isPhase(PhaseOpen))
+	// Without Key a message is settled once its bytes have left; Stats is
+	// current without waiting for another send.
+	if s := c.Stats(); s.Queued != 0 || s.Sent != 1 {
+		t.Fatalf("stats after the echo = %+v, want nothing queued and 1 sent", s)
+	}
 	if err := c.Close(4000, "bye"); err != nil {
 		t.Fatal(err)
 	}

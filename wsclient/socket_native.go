@@ -123,9 +123,8 @@ func (s *nativeSocket) finish(err error) {
 	s.state.Store(int32(Closed))
 	s.cancel()
 	s.core.observe(Closed)
-	if !ce.WasClean {
-		s.core.deliverError()
-	}
+	// As in Chromium, a connection that opened and then dropped reports
+	// close 1006 without an error event; only a failed one (fail) has it.
 	s.core.deliverClose(ce)
 	s.signalDrained()
 }
