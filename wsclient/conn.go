@@ -19,9 +19,10 @@ type transport interface {
 	close(code StatusCode, reason string) error
 	// abort abandons a connection that is still connecting.
 	abort()
-	// waitDrain blocks until BufferedAmount may have fallen (attempt counts
-	// the waits so far) or ctx is done.
-	waitDrain(ctx context.Context, attempt int) error
+	// waitDrain blocks until BufferedAmount may have fallen to low or below
+	// (attempt counts the waits so far) or ctx is done. It returns at once
+	// when the buffer is already there, so no wake-up is lost.
+	waitDrain(ctx context.Context, attempt, low int) error
 }
 
 // Conn is one WebSocket connection: in the browser one JavaScript WebSocket
@@ -153,7 +154,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 			if c.t.readyState() != Open {
 				return c.endErr(op)
 			}
-			if err := c.t.waitDrain(ctx, i); err != nil {
+			if err := c.t.waitDrain(ctx, i, c.opts.LowWaterMark); err != nil {
 				return opError(op, err)
 			}
 		}

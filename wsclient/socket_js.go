@@ -136,7 +136,7 @@ const (
 	maxDrainPoll = 16 * time.Millisecond
 )
 
-func (s *jsSocket) waitDrain(ctx context.Context, attempt int) error {
+func (s *jsSocket) waitDrain(ctx context.Context, attempt, low int) error {
 	d := min(minDrainPoll<<min(attempt, 8), maxDrainPoll)
 	t := time.NewTimer(d)
 	defer t.Stop()

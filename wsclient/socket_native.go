@@ -215,8 +215,14 @@ func (s *nativeSocket) abort() {
 	s.close(StatusNormalClosure, "")
 }
 
-func (s *nativeSocket) waitDrain(ctx context.Context, attempt int) error {
+func (s *nativeSocket) waitDrain(ctx context.Context, attempt, low int) error {
+	// buffered falls and drained is signalled under s.mu: checking both
+	// under it loses no wake-up.
 	s.mu.Lock()
+	if s.buffered <= low {
+		s.mu.Unlock()
+		return nil
+	}
 	ch := s.drained
 	s.mu.Unlock()
 	select {

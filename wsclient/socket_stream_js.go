@@ -275,9 +275,9 @@ func (s *streamSocket) abort() {
 // waitDrain waits, without polling, for the stream writer to become ready
 // (its queue under the stream's high-water mark) or, when it already is, for
 // the next write to complete.
-func (s *streamSocket) waitDrain(ctx context.Context, attempt int) error {
+func (s *streamSocket) waitDrain(ctx context.Context, attempt, low int) error {
 	s.mu.Lock()
-	if s.state != Open {
+	if s.state != Open || s.buffered <= low {
 		s.mu.Unlock()
 		return nil
 	}
