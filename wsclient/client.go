@@ -302,6 +302,10 @@ func (c *Client) send(typ MessageType, p []byte, volatile bool) error {
 	if err := validateMessage("send", typ, p); err != nil {
 		return err
 	}
+	m := outMsg{msg: Message{Type: typ, Data: append([]byte(nil), p...)}, volatile: volatile}
+	if c.opts.Key != nil { // application code: never under c.mu
+		m.key = c.opts.Key(m.msg)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state.Phase == PhaseClosed || c.closeReq != nil {
@@ -314,10 +318,6 @@ func (c *Client) send(typ MessageType, p []byte, volatile bool) error {
 	if !c.out.fits(len(p)) {
 		return fmt.Errorf("wsclient: send: %w (%d messages, %d bytes waiting; limits %d and %d)",
 			ErrQueueFull, c.out.n, c.out.bytes, c.out.maxN, c.out.maxB)
-	}
-	m := outMsg{msg: Message{Type: typ, Data: append([]byte(nil), p...)}, volatile: volatile}
-	if c.opts.Key != nil {
-		m.key = c.opts.Key(m.msg)
 	}
 	c.out.push(m)
 	wake(c.wakeOut)

@@ -149,11 +149,13 @@ func (c *Client) readLoop(ctx context.Context, conn *Conn) {
 		if c.hb.IsPong != nil && c.hb.IsPong(m) {
 			continue
 		}
+		var key string
+		if c.opts.Key != nil { // application code: never under c.mu
+			key = c.opts.Key(m)
+		}
 		c.mu.Lock()
-		if c.opts.Key != nil {
-			if k := c.opts.Key(m); k != "" && c.out.confirm(k) {
-				c.stats.Sent++
-			}
+		if key != "" && c.out.confirm(key) {
+			c.stats.Sent++
 		}
 		c.stats.Received++
 		c.mu.Unlock()
