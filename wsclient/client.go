@@ -457,6 +457,7 @@ func (c *Client) connectOnce() (opened bool, lasted time.Duration, err error) {
 		return false, 0, err
 	}
 	start := time.Now()
+	c.written.Store(0) // before Stats can see the new connection
 	c.mu.Lock()
 	c.conn = conn
 	c.stats.Connects++

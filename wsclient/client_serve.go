@@ -24,8 +24,7 @@ func (c *Client) serve(conn *Conn) error {
 	defer stopReader()
 	defer stopPump()
 	c.lastInbound.Store(time.Now().UnixNano())
-	written := &c.written // bytes handed to this connection by the pump
-	written.Store(0)
+	written := &c.written // bytes handed to this connection by the pump (reset in connectOnce)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); c.pump(pumpCtx, conn, written) }()
