@@ -118,21 +118,11 @@ func (c *Chat) Join(ctx app.Context) {
 	c.sess, c.hasConn, c.phase, c.attempt = sess, true, wsclient.PhaseConnecting, 0
 	c.joined, c.you, c.welcomes, c.members, c.lines = "", "", 0, nil, nil
 
-	// CONNECTING is on screen before any flush can show OPEN.
-	sess.gate.hold()
-	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
-
 	if c.ctx == nil { // prerendered, not mounted: native tests
 		c.ctx, c.cancel = context.WithCancel(context.Background())
 	}
-	sctx, stop := context.WithCancel(c.ctx)
-	c.stopSess = stop
-	mctx := c.mctx
-	go runFrames(sctx, func() bool {
-		return sess.tick(func() {
-			mctx.Dispatch(func(ctx app.Context) { c.apply(ctx, sess) })
-		})
-	})
+	c.stopSess = startFrames(c.ctx, c.mctx, &sess.gate, sess.tick,
+		func(ctx app.Context) { c.apply(ctx, sess) })
 }
 
 // Leave closes the connection normally; no reconnect follows.

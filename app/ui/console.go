@@ -202,23 +202,15 @@ func (c *Console) Connect(ctx app.Context) {
 	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
 	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
 
-	// CONNECTING is on screen before any flush can show OPEN.
+	// CONNECTING is the first state shown.
 	sess.gate.pushState(wsclient.Connecting)
 	sess.gate.nextState()
-	sess.gate.hold()
-	c.mctx.Defer(func(app.Context) { sess.gate.reopen() })
 
 	if c.ctx == nil { // prerendered, not mounted: native tests
 		c.ctx, c.cancel = context.WithCancel(context.Background())
 	}
-	sctx, stop := context.WithCancel(c.ctx)
-	c.stopSess = stop
-	mctx := c.mctx
-	go runFrames(sctx, func() bool {
-		return sess.tick(func() {
-			mctx.Dispatch(func(ctx app.Context) { c.apply(ctx, sess) })
-		})
-	})
+	c.stopSess = startFrames(c.ctx, c.mctx, &sess.gate, sess.tick,
+		func(ctx app.Context) { c.apply(ctx, sess) })
 }
 
 // apply shows what a session collected since the last flush.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/duplexgo/duplex/wsclient"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // Polling intervals of a session's loop: about one animation frame while the
@@ -104,6 +105,21 @@ func (g *frameGate) reopen() {
 	g.mu.Lock()
 	g.scheduled = false
 	g.mu.Unlock()
+}
+
+// startFrames holds gate until the current render is done, then runs tick
+// once per frame under a child of parent until the returned stop is called;
+// every flush tick asks for dispatches apply on the UI goroutine.
+func startFrames(parent context.Context, mctx app.Context, gate *frameGate,
+	tick func(flush func()) bool, apply func(app.Context)) (stop context.CancelFunc) {
+	// CONNECTING is on screen before any flush can show OPEN.
+	gate.hold()
+	mctx.Defer(func(app.Context) { gate.reopen() })
+	sctx, stop := context.WithCancel(parent)
+	go runFrames(sctx, func() bool {
+		return tick(func() { mctx.Dispatch(apply) })
+	})
+	return stop
 }
 
 // runFrames calls tick about once per frame until ctx is done. tick reports
