@@ -31,7 +31,7 @@ func fillUntilStuck(t *testing.T, c *Conn, want int) {
 }
 
 func TestBufferedAmountGrowsWhenThePeerDoesNotRead(t *testing.T) {
-	c := dial(t, "/ws/stall", nil)
+	c := dial(t, "/ws/stall?for=3s", nil)
 	before := c.BufferedAmount()
 	if err := c.SendBinary(make([]byte, 4<<20)); err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestBufferedAmountGrowsWhenThePeerDoesNotRead(t *testing.T) {
 
 func TestWriteWaitsForBackpressureAndGivesUpWithTheContext(t *testing.T) {
 	const high = 1 << 20
-	c := dial(t, "/ws/stall", &Options{HighWaterMark: high})
+	c := dial(t, "/ws/stall?for=3s", &Options{HighWaterMark: high})
 	fillUntilStuck(t, c, 2*high)
 	before := c.BufferedAmount()
 	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)

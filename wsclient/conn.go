@@ -19,6 +19,9 @@ type transport interface {
 	close(code StatusCode, reason string) error
 	// abort abandons a connection that is still connecting.
 	abort()
+	// bufferedAtLeast reports whether bufferedAmount is at or above n; it
+	// may avoid asking the browser when an upper bound says it is not.
+	bufferedAtLeast(n int) bool
 	// waitDrain blocks until BufferedAmount may have fallen to low or below
 	// (attempt counts the waits so far) or ctx is done. It returns at once
 	// when the buffer is already there, so no wake-up is lost.
@@ -149,7 +152,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	case <-ctx.Done():
 		return opError(op, ctx.Err())
 	}
-	if c.t.bufferedAmount() >= c.opts.HighWaterMark {
+	if c.t.bufferedAtLeast(c.opts.HighWaterMark) {
 		for i := 0; c.t.bufferedAmount() > c.opts.LowWaterMark; i++ {
 			if c.t.readyState() != Open {
 				return c.endErr(op)

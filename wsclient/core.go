@@ -23,6 +23,11 @@ type core struct {
 	localClose *CloseError // what our own Close sent, while CLOSING
 	closeErr   *CloseError // how the connection ended, once CLOSED
 	overflow   error       // set when the receive bounds were exceeded
+	overflowN  int         // what was waiting then
+	overflowB  int
+	refusedN   int // messages refused since (the first included)
+	refusedB   int
+	consumed   func() // when set, called after Read takes a message (outside mu)
 
 	readWake  chan struct{} // a message arrived, or the connection ended
 	eventWake chan struct{} // an event was queued for the callbacks
@@ -142,18 +147,32 @@ func (c *core) deliverOpen() {
 	close(c.opened)
 }
 
-// deliverMessage queues m for Read or OnMessage. It reports false when the
-// receive bounds are exceeded: the transport must then close the connection
-// with StatusReceiveOverflow (m is counted as lost in the error).
-func (c *core) deliverMessage(m Message) bool {
+// deliverMessage queues m for Read or OnMessage, or hands it to
+// OnMessageSync. It reports false when the receive bounds are exceeded: the
+// transport must then close the connection with StatusReceiveOverflow (m is
+// counted as lost in the error).
+func (c *core) deliverMessage(m Message) bool { return c.deliverQueued(m, 0, 0, false) }
+
+// deliverQueued is deliverMessage for a message taken from the browser's
+// side, where behindN more messages of about behindB bytes still wait: they
+// count against the bounds too. With held set, the transport holds back what
+// it reads instead (WebSocketStream), and the bounds are not enforced here.
+func (c *core) deliverQueued(m Message, behindN, behindB int, held bool) bool {
+	if h := c.opts.OnMessageSync; h != nil {
+		h(m)
+		return true
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.overflow != nil {
+		c.refusedN++
+		c.refusedB += len(m.Data)
 		return false
 	}
-	if c.pendingN+1 > c.opts.MaxPendingMessages || c.pendingB+len(m.Data) > c.opts.MaxPendingBytes {
-		c.overflow = fmt.Errorf("%w: %d messages (%d bytes) were waiting to be read; a %d-byte message was refused",
-			ErrReceiveOverflow, c.pendingN, c.pendingB, len(m.Data))
+	if !held && (c.pendingN+1+behindN > c.opts.MaxPendingMessages || c.pendingB+len(m.Data)+behindB > c.opts.MaxPendingBytes) {
+		c.overflow = ErrReceiveOverflow
+		c.overflowN, c.overflowB = c.pendingN, c.pendingB
+		c.refusedN, c.refusedB = 1, len(m.Data)
 		return false
 	}
 	c.pendingN++
@@ -165,6 +184,27 @@ func (c *core) deliverMessage(m Message) bool {
 	c.inbox = append(c.inbox, m)
 	wake(c.readWake)
 	return true
+}
+
+// refuse counts n more messages of size bytes lost to an overflow.
+func (c *core) refuse(n, bytes int) {
+	c.mu.Lock()
+	c.refusedN += n
+	c.refusedB += bytes
+	c.mu.Unlock()
+}
+
+// overflowErrLocked describes a receive overflow.
+func (c *core) overflowErrLocked() error {
+	return fmt.Errorf("%w: %d messages (%d bytes) were waiting to be read; %d more (%d bytes) were refused",
+		c.overflow, c.overflowN, c.overflowB, c.refusedN, c.refusedB)
+}
+
+// pending returns the messages received and not yet consumed, and their bytes.
+func (c *core) pending() (n, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pendingN, c.pendingB
 }
 
 func (c *core) deliverError() {
@@ -193,11 +233,11 @@ func (c *core) deliverClose(ce *CloseError) {
 func (c *core) endErrLocked(op string) error {
 	switch {
 	case c.closeErr != nil && c.overflow != nil:
-		return fmt.Errorf("wsclient: %s: %w (%w)", op, c.overflow, c.closeErr)
+		return fmt.Errorf("wsclient: %s: %w (%w)", op, c.overflowErrLocked(), c.closeErr)
 	case c.closeErr != nil:
 		return opError(op, c.closeErr)
 	case c.overflow != nil:
-		return opError(op, c.overflow)
+		return opError(op, c.overflowErrLocked())
 	case c.localClose != nil:
 		return fmt.Errorf("wsclient: %s: %w: closing with %v %q", op, ErrClosed, c.localClose.Code, c.localClose.Reason)
 	}
@@ -214,7 +254,7 @@ func (c *core) endErr(op string) error {
 // read returns the next message, blocking until one arrives, the connection
 // ends (after the buffered messages have been read), or ctx is done.
 func (c *core) read(ctx context.Context) (Message, error) {
-	if c.opts.OnMessage != nil {
+	if c.opts.OnMessage != nil || c.opts.OnMessageSync != nil {
 		return Message{}, opError("read", ErrOnMessageSet)
 	}
 	for {
@@ -231,6 +271,9 @@ func (c *core) read(ctx context.Context) (Message, error) {
 			c.pendingN--
 			c.pendingB -= len(m.Data)
 			c.mu.Unlock()
+			if c.consumed != nil {
+				c.consumed()
+			}
 			return m, nil
 		}
 		if c.closeErr != nil {
@@ -277,6 +320,9 @@ func (c *core) run(e event) {
 		c.pendingN--
 		c.pendingB -= len(e.msg.Data)
 		c.mu.Unlock()
+		if c.consumed != nil {
+			c.consumed()
+		}
 		o.OnMessage(e.msg)
 	case evError:
 		o.OnError(ErrConnection)

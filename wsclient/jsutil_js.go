@@ -8,12 +8,15 @@ import (
 )
 
 var (
-	jsWebSocket  = js.Global().Get("WebSocket")
-	jsUint8Array = js.Global().Get("Uint8Array")
+	jsWebSocket   = js.Global().Get("WebSocket")
+	jsUint8Array  = js.Global().Get("Uint8Array")
+	jsTextEncoder = js.Global().Get("TextEncoder").New()
 )
 
-// liveFuncs counts the js.Funcs wsclient has created and not yet released;
-// the leak test checks it returns to where it started.
+// liveFuncs counts the callbacks wsclient holds for connections — the
+// connections registered with the hand-off and the js.Funcs made for single
+// waits — and not yet released; the leak tests check it returns to where it
+// started.
 var liveFuncs atomic.Int64
 
 // newFunc wraps fn, called with the event argument, as a counted js.Func.
@@ -78,7 +81,11 @@ func bytesToJS(p []byte) js.Value {
 
 // bytesFromArrayBuffer copies an ArrayBuffer into a new Go slice.
 func bytesFromArrayBuffer(ab js.Value) []byte {
-	a := jsUint8Array.New(ab)
+	return bytesFromUint8Array(jsUint8Array.New(ab))
+}
+
+// bytesFromUint8Array copies a Uint8Array into a new Go slice.
+func bytesFromUint8Array(a js.Value) []byte {
 	p := make([]byte, a.Length())
 	js.CopyBytesToGo(p, a)
 	return p

@@ -4,15 +4,28 @@ package wsclient
 
 import (
 	"context"
+	"runtime"
 	"syscall/js"
 	"time"
+
+	"github.com/duplexgo/duplex/wsclient/internal/bridge"
 )
 
-// jsSocket is the browser's WebSocket object behind a Conn.
+// jsSocket is the browser's WebSocket object behind a Conn. Messages wait in
+// its bridge queue and reach Go in batches (see handoff); open, error and
+// close arrive through one shared callback bound to the connection's id.
 type jsSocket struct {
-	core  *core
-	ws    js.Value
-	funcs []js.Func
+	core *core
+	id   int32
+	ws   js.Value
+	b    *bridgeConn
+
+	// Write's backpressure check reads bufferedAmount only when this upper
+	// bound of it (the last value read plus what was sent since) reaches the
+	// high-water mark: many small writes cost no call each.
+	bufferedBound int
+
+	msgs []Message // reused by drain
 }
 
 // openTransport creates the browser's WebSocket or WebSocketStream, as
@@ -37,7 +50,12 @@ func openTransport(c *core, url string) (transport, error) {
 // loop.
 func openSocketTransport(c *core, url string) (transport, error) {
 	s := &jsSocket{core: c}
-	err := jsCatch("new", func() {
+	var err error
+	if s.id, s.b, err = attachBridge(s); err != nil {
+		return nil, err
+	}
+	b := s.b
+	err = jsCatch("new", func() {
 		protocols := make([]any, len(c.opts.Protocols))
 		for i, p := range c.opts.Protocols {
 			protocols[i] = p
@@ -45,80 +63,107 @@ func openSocketTransport(c *core, url string) (transport, error) {
 		s.ws = jsWebSocket.New(url, protocols)
 	})
 	if err != nil {
+		handoff.unregister(s.id)
 		return nil, err
 	}
 	s.ws.Set("binaryType", "arraybuffer")
-	s.listen("onopen", s.handleOpen)
-	s.listen("onmessage", s.handleMessage)
-	s.listen("onerror", s.handleError)
-	s.listen("onclose", s.handleClose)
+	s.ws.Set("onopen", handoff.eventFunc(s.id, evKindOpen))
+	s.ws.Set("onmessage", b.onMessage)
+	s.ws.Set("onerror", handoff.eventFunc(s.id, evKindError))
+	s.ws.Set("onclose", handoff.eventFunc(s.id, evKindClose))
 	return s, nil
 }
 
-// listen installs handler as the socket's on<event> property.
-func (s *jsSocket) listen(prop string, handler func(js.Value)) {
-	f := newFunc(handler)
-	s.funcs = append(s.funcs, f)
-	s.ws.Set(prop, f)
-}
-
-// release removes every handler and releases its js.Func.
+// release removes every handler and forgets the connection's id.
 func (s *jsSocket) release() {
 	for _, prop := range []string{"onopen", "onmessage", "onerror", "onclose"} {
 		s.ws.Set(prop, js.Null())
 	}
-	for _, f := range s.funcs {
-		releaseFunc(f)
-	}
-	s.funcs = nil
+	handoff.unregister(s.id)
 }
 
-func (s *jsSocket) handleOpen(js.Value) { s.core.deliverOpen() }
+func (s *jsSocket) syncHandler() bool { return s.core.opts.OnMessageSync != nil }
 
-func (s *jsSocket) handleMessage(ev js.Value) {
-	data := ev.Get("data")
-	var m Message
-	if data.Type() == js.TypeString {
-		m = Message{Type: Text, Data: []byte(data.String())}
-	} else {
-		m = Message{Type: Binary, Data: bytesFromArrayBuffer(data)}
+func (s *jsSocket) onEvent(kind int, ev js.Value) {
+	switch kind {
+	case evKindOpen:
+		s.core.deliverOpen()
+	case evKindError:
+		s.drain() // messages received before the error come first
+		s.core.observe(s.readyState())
+		s.core.deliverError()
+	case evKindClose:
+		s.drain()
+		s.release()
+		s.core.deliverClose(&CloseError{
+			Code:     StatusCode(ev.Get("code").Int()),
+			Reason:   ev.Get("reason").String(),
+			WasClean: ev.Get("wasClean").Bool(),
+		})
 	}
-	if !s.core.deliverMessage(m) && s.readyState() < Closing {
-		// Nobody reads fast enough and the browser cannot be paused: close
-		// rather than drop messages or grow without bound.
+}
+
+// drain takes every waiting message into the core, a slice at a time,
+// letting readers run between slices. Past the receive bounds (which count
+// what still waits in the bridge) the connection closes with
+// StatusReceiveOverflow and the rest is refused, and counted.
+func (s *jsSocket) drain() {
+	for {
+		waitN, waitB := s.b.waiting()
+		if waitN == 0 {
+			return
+		}
+		s.msgs = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
+		for i, m := range s.msgs {
+			waitN--
+			waitB -= len(m.Data)
+			if !s.core.deliverQueued(m, waitN, max(waitB, 0), false) {
+				n, b := 0, 0
+				for _, r := range s.msgs[i+1:] {
+					n, b = n+1, b+len(r.Data)
+				}
+				dn, db := s.b.dropAll()
+				s.core.refuse(n+dn, b+db)
+				s.overflow()
+				clear(s.msgs)
+				return
+			}
+		}
+		clear(s.msgs)
+		if waitN > 0 {
+			runtime.Gosched() // readers take this slice before the next
+		}
+	}
+}
+
+// overflow closes the connection: nobody reads fast enough and the browser
+// cannot be paused.
+func (s *jsSocket) overflow() {
+	if s.readyState() < Closing {
 		_ = s.close(StatusReceiveOverflow, "receive queue overflow")
 		s.core.closing(StatusReceiveOverflow, "receive queue overflow")
 	}
 }
 
-func (s *jsSocket) handleError(js.Value) {
-	s.core.observe(s.readyState())
-	s.core.deliverError()
+func (s *jsSocket) readyState() State { return State(s.ws.Get("readyState").Int()) }
+func (s *jsSocket) bufferedAmount() int {
+	n := s.ws.Get("bufferedAmount").Int()
+	s.bufferedBound = n
+	return n
 }
+func (s *jsSocket) protocol() string   { return s.ws.Get("protocol").String() }
+func (s *jsSocket) extensions() string { return s.ws.Get("extensions").String() }
+func (s *jsSocket) url() string        { return s.ws.Get("url").String() }
 
-func (s *jsSocket) handleClose(ev js.Value) {
-	s.release()
-	s.core.deliverClose(&CloseError{
-		Code:     StatusCode(ev.Get("code").Int()),
-		Reason:   ev.Get("reason").String(),
-		WasClean: ev.Get("wasClean").Bool(),
-	})
+// bufferedAtLeast reports whether bufferedAmount is at or above n, asking
+// the browser only when the upper bound says it may be.
+func (s *jsSocket) bufferedAtLeast(n int) bool {
+	return s.bufferedBound >= n && s.bufferedAmount() >= n
 }
-
-func (s *jsSocket) readyState() State   { return State(s.ws.Get("readyState").Int()) }
-func (s *jsSocket) bufferedAmount() int { return s.ws.Get("bufferedAmount").Int() }
-func (s *jsSocket) protocol() string    { return s.ws.Get("protocol").String() }
-func (s *jsSocket) extensions() string  { return s.ws.Get("extensions").String() }
-func (s *jsSocket) url() string         { return s.ws.Get("url").String() }
 
 func (s *jsSocket) send(op string, typ MessageType, p []byte) error {
-	var v js.Value
-	if typ == Text {
-		v = js.ValueOf(string(p))
-	} else {
-		v = bytesToJS(p)
-	}
-	return jsCatch(op, func() { s.ws.Call("send", v) })
+	s.bufferedBound += len(p)
+	return jsCatch(op, func() { s.b.sendTo(s.b.send, s.ws, typ, p) })
 }
 
 func (s *jsSocket) close(code StatusCode, reason string) error {
@@ -129,23 +174,12 @@ func (s *jsSocket) abort() {
 	_ = jsCatch("close", func() { s.ws.Call("close") })
 }
 
-// Backpressure polling: bufferedAmount has no event, so wait with a short
-// timer that grows while the buffer stays full.
-const (
-	minDrainPoll = time.Millisecond
-	maxDrainPoll = 16 * time.Millisecond
-)
-
+// Backpressure: bufferedAmount has no event, so every Write waiting on any
+// connection shares one poller, whose period grows while buffers stay full
+// and resets when one drains: no timer per Write.
 func (s *jsSocket) waitDrain(ctx context.Context, attempt, low int) error {
-	d := min(minDrainPoll<<min(attempt, 8), maxDrainPoll)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-s.core.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return drainPoller.wait(ctx, s.core.done, attempt == 0)
 }
+
+// drainPoller wakes waiting Writes every period (1 ms, growing to 16 ms).
+var drainPoller = newPoller(time.Millisecond, 16*time.Millisecond)

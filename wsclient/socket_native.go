@@ -234,3 +234,5 @@ func (s *nativeSocket) waitDrain(ctx context.Context, attempt, low int) error {
 		return ctx.Err()
 	}
 }
+
+func (s *nativeSocket) bufferedAtLeast(n int) bool { return s.bufferedAmount() >= n }

@@ -6,52 +6,53 @@ import (
 	"context"
 	"sync"
 	"syscall/js"
+
+	"github.com/duplexgo/duplex/wsclient/internal/bridge"
 )
 
 var jsWebSocketStream = js.Global().Get("WebSocketStream")
-
-// jsGuard wraps a Go callback so that a promise settling after the
-// connection's callbacks were released calls nothing. It is made on first
-// use: it needs the Function constructor, which a page whose Content
-// Security Policy forbids 'unsafe-eval' does not allow — only the stream
-// transport depends on it.
-var jsGuard = sync.OnceValue(func() js.Value {
-	return js.Global().Get("Function").New("f", "g", "return (...a) => { if (g.alive) return f(...a); }")
-})
 
 // hasWebSocketStream reports whether the browser has WebSocketStream
 // (Chromium 124+, not Firefox or Safari).
 func hasWebSocketStream() bool { return jsWebSocketStream.Type() == js.TypeFunction }
 
 // streamSocket is a Conn on the browser's WebSocketStream: the same
-// semantics as jsSocket, but backpressure waits for the stream writer's
-// readiness instead of polling bufferedAmount, which WebSocketStream does not
-// have: BufferedAmount counts the bytes of writes the browser has not yet
-// completed.
+// semantics as jsSocket, with backpressure both ways. The bridge reads from
+// the stream only while the receive bounds leave room, so a reader that
+// falls behind slows the sender (TCP flow control) instead of closing the
+// connection; Write waits for the stream writer's readiness instead of
+// polling. WebSocketStream has no bufferedAmount: BufferedAmount counts the
+// bytes of writes the browser has not completed.
 type streamSocket struct {
-	core   *core
-	wss    js.Value
-	guard  js.Value // {alive: bool}, see jsGuard
-	funcs  []js.Func
-	writer js.Value
-	reader js.Value
-
-	onRead, onReadFail, onWritten, onWriteFail, onReady js.Value // guarded callbacks
+	core *core
+	id   int32
+	wss  js.Value
+	b    *bridgeConn
 
 	mu         sync.Mutex
 	state      State
 	protocolV  string
 	extensionV string
-	buffered   int
-	pending    []int         // sizes of writes not yet completed, in order
-	ready      chan struct{} // closed when the writer is ready again
-	progress   chan struct{} // closed when a write completes
+	writer     js.Value
+	reader     js.Value
+	buffered   int           // bytes of writes sent and not completed (as of doneSeen)
+	sizes      []int         // their sizes, oldest first
+	doneSeen   int           // completed writes accounted for in buffered
+	limit      int           // the bridge's current read limit
+	closeInfo  *CloseError   // how it ended, once the closed promise settled
+	closeDone  bool          // the close was delivered
 	errored    bool          // error already reported
+	ready      chan struct{} // closed when the writer is ready, or a write completed
+	msgs       []Message
 }
 
 func openStreamTransport(c *core, url string) (transport, error) {
 	s := &streamSocket{core: c, state: Connecting}
-	err := jsCatch("new", func() {
+	var err error
+	if s.id, s.b, err = attachBridge(s); err != nil {
+		return nil, err
+	}
+	err = jsCatch("new", func() {
 		opts := map[string]any{}
 		if len(c.opts.Protocols) > 0 {
 			protocols := make([]any, len(c.opts.Protocols))
@@ -63,47 +64,49 @@ func openStreamTransport(c *core, url string) (transport, error) {
 		s.wss = jsWebSocketStream.New(url, opts)
 	})
 	if err != nil {
+		handoff.unregister(s.id)
 		return nil, err
 	}
-	if err := jsCatch("new", func() { jsGuard() }); err != nil {
-		s.abort()
-		return nil, err
-	}
-	s.guard = js.ValueOf(map[string]any{"alive": true})
-	s.onRead = s.callback(s.handleRead)
-	s.onWritten = s.callback(s.handleWritten)
-	// Failed reads and writes are reported by the closed promise.
-	s.onWriteFail = s.callback(func(js.Value) {})
-	s.onReadFail = s.callback(func(js.Value) {})
-	s.onReady = s.callback(s.handleReady)
-	s.wss.Get("opened").Call("then", s.callback(s.handleOpened), s.callback(s.handleOpenFailed))
-	s.wss.Get("closed").Call("then", s.callback(s.handleClosed), s.callback(s.handleClosedUncleanly))
+	c.consumed = s.consumed
+	s.wss.Get("opened").Call("then", handoff.eventFunc(s.id, evKindOpened), handoff.eventFunc(s.id, evKindOpenFailed))
+	s.wss.Get("closed").Call("then", handoff.eventFunc(s.id, evKindClosed), handoff.eventFunc(s.id, evKindClosedFailed))
 	return s, nil
 }
 
-// callback makes a guarded, counted JavaScript function of fn.
-func (s *streamSocket) callback(fn func(js.Value)) js.Value {
-	f := newFunc(fn)
-	s.funcs = append(s.funcs, f)
-	return jsGuard().Invoke(f, s.guard)
-}
+func (s *streamSocket) syncHandler() bool { return s.core.opts.OnMessageSync != nil }
 
-func (s *streamSocket) release() {
-	s.guard.Set("alive", false)
-	for _, f := range s.funcs {
-		releaseFunc(f)
+func (s *streamSocket) onEvent(kind int, ev js.Value) {
+	switch kind {
+	case evKindOpened:
+		s.opened(ev)
+	case evKindOpenFailed:
+		s.fail()
+	case evKindClosed:
+		s.closed(&CloseError{
+			Code:     StatusCode(ev.Get("closeCode").Int()),
+			Reason:   ev.Get("reason").String(),
+			WasClean: true,
+		})
+	case evKindClosedFailed:
+		// A WebSocketError carries the peer's code and reason even when
+		// the connection did not close cleanly, as Chromium reports them.
+		ce := &CloseError{Code: StatusAbnormalClosure}
+		if ev.Type() == js.TypeObject {
+			if code := ev.Get("closeCode"); code.Type() == js.TypeNumber && code.Int() != 0 {
+				ce.Code = StatusCode(code.Int())
+			}
+			if r := ev.Get("reason"); r.Type() == js.TypeString {
+				ce.Reason = r.String()
+			}
+		}
+		s.fail()
+		s.closed(ce)
+	case evKindProgress, evKindReady:
+		s.wakeWriters()
 	}
-	s.funcs = nil
 }
 
-func (s *streamSocket) setState(st State) {
-	s.mu.Lock()
-	s.state = st
-	s.mu.Unlock()
-	s.core.observe(st)
-}
-
-func (s *streamSocket) handleOpened(info js.Value) {
+func (s *streamSocket) opened(info js.Value) {
 	s.mu.Lock()
 	if s.state != Connecting { // closed while connecting
 		s.mu.Unlock()
@@ -114,13 +117,11 @@ func (s *streamSocket) handleOpened(info js.Value) {
 	s.writer = info.Get("writable").Call("getWriter")
 	s.reader = info.Get("readable").Call("getReader")
 	s.state = Open
+	s.limit = s.room()
 	s.mu.Unlock()
 	s.core.deliverOpen()
-	s.reader.Call("read").Call("then", s.onRead, s.onReadFail)
-}
-
-func (s *streamSocket) handleOpenFailed(js.Value) {
-	s.fail()
+	x := s.b.exports
+	x.Get(bridge.ExportStartRead).Invoke(s.reader, x.Get(bridge.ExportOnRead), x.Get(bridge.ExportOnReadFail), s.limit)
 }
 
 // fail reports the error event of a failed connection once.
@@ -131,80 +132,106 @@ func (s *streamSocket) fail() {
 	s.state = Closed
 	s.mu.Unlock()
 	if first {
+		s.drain()
 		s.core.observe(Closed)
 		s.core.deliverError()
 	}
 }
 
-func (s *streamSocket) handleRead(result js.Value) {
-	if result.Get("done").Bool() {
-		return // the closed promise reports the end
-	}
-	v := result.Get("value")
-	var m Message
-	if v.Type() == js.TypeString {
-		m = Message{Type: Text, Data: []byte(v.String())}
-	} else {
-		m = Message{Type: Binary, Data: bytesFromArrayBuffer(v)}
-	}
-	if !s.core.deliverMessage(m) && s.readyState() < Closing {
-		_ = s.close(StatusReceiveOverflow, "receive queue overflow")
-		s.core.closing(StatusReceiveOverflow, "receive queue overflow")
-	}
-	s.reader.Call("read").Call("then", s.onRead, s.onReadFail)
-}
-
-func (s *streamSocket) handleWritten(js.Value) {
+// closed records how the connection ended; the close is delivered once
+// every message the stream still holds has been read.
+func (s *streamSocket) closed(ce *CloseError) {
 	s.mu.Lock()
-	if len(s.pending) > 0 {
-		s.buffered -= s.pending[0]
-		s.pending = s.pending[1:]
+	s.state = Closed
+	if s.closeInfo == nil {
+		s.closeInfo = ce
 	}
-	if s.progress != nil {
-		close(s.progress)
-		s.progress = nil
-	}
+	started := s.reader.Truthy()
 	s.mu.Unlock()
+	s.core.observe(Closed)
+	s.wakeWriters()
+	if started {
+		// Read the rest regardless of the bounds: the stream is finite now.
+		s.b.setLimit.Invoke(1 << 30)
+	}
+	s.drain()
 }
 
-func (s *streamSocket) handleReady(js.Value) {
+// deliverClose delivers the close once.
+func (s *streamSocket) deliverClose() {
+	s.mu.Lock()
+	ce, done := s.closeInfo, s.closeDone
+	s.closeDone = true
+	s.mu.Unlock()
+	if !done {
+		handoff.unregister(s.id)
+		s.core.deliverClose(ce)
+	}
+}
+
+// room is how many more messages the bounds leave room for.
+func (s *streamSocket) room() int {
+	n, b := s.core.pending()
+	o := &s.core.opts
+	if b >= o.MaxPendingBytes || n >= o.MaxPendingMessages {
+		return 0
+	}
+	return o.MaxPendingMessages - n
+}
+
+// drain takes every message the bridge has read into the core; the bridge's
+// limit, not an overflow, keeps within the bounds. Once the connection has
+// closed and the stream has been read to its end, it delivers the close.
+func (s *streamSocket) drain() {
+	for {
+		s.msgs = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
+		if len(s.msgs) == 0 {
+			break
+		}
+		for _, m := range s.msgs {
+			s.core.deliverQueued(m, 0, 0, true)
+		}
+		clear(s.msgs)
+	}
+	s.mu.Lock()
+	closing, started := s.closeInfo != nil, s.reader.Truthy()
+	s.mu.Unlock()
+	switch {
+	case !closing:
+		s.setLimit(s.room())
+	case !started || s.b.ended.Invoke().Int() == 1:
+		s.deliverClose()
+	}
+}
+
+// consumed: Read took a message. Reading resumes once half the window is
+// free again (one call into the bridge per half window, not per message).
+func (s *streamSocket) consumed() {
+	if s.limit*2 >= s.core.opts.MaxPendingMessages {
+		return
+	}
+	if r := s.room(); r*2 >= s.core.opts.MaxPendingMessages {
+		s.setLimit(r)
+	}
+}
+
+func (s *streamSocket) setLimit(n int) {
+	s.mu.Lock()
+	changed := n != s.limit && s.state == Open
+	s.limit = n
+	s.mu.Unlock()
+	if changed {
+		s.b.setLimit.Invoke(n)
+	}
+}
+
+func (s *streamSocket) wakeWriters() {
 	s.mu.Lock()
 	if s.ready != nil {
 		close(s.ready)
 		s.ready = nil
 	}
 	s.mu.Unlock()
-}
-
-// wakeAll releases every waiter (the connection ended).
-func (s *streamSocket) wakeAll() {
-	s.handleReady(js.Undefined())
-	s.mu.Lock()
-	if s.progress != nil {
-		close(s.progress)
-		s.progress = nil
-	}
-	s.mu.Unlock()
-}
-
-func (s *streamSocket) handleClosed(info js.Value) {
-	s.setState(Closed)
-	s.end(&CloseError{
-		Code:     StatusCode(info.Get("closeCode").Int()),
-		Reason:   info.Get("reason").String(),
-		WasClean: true,
-	})
-}
-
-func (s *streamSocket) handleClosedUncleanly(js.Value) {
-	s.fail()
-	s.end(&CloseError{Code: StatusAbnormalClosure})
-}
-
-func (s *streamSocket) end(ce *CloseError) {
-	s.wakeAll() // wake a waiting Write
-	s.release()
-	s.core.deliverClose(ce)
 }
 
 func (s *streamSocket) readyState() State {
@@ -214,9 +241,21 @@ func (s *streamSocket) readyState() State {
 }
 
 func (s *streamSocket) bufferedAmount() int {
+	done := s.b.completed.Invoke().Int()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for ; s.doneSeen < done && len(s.sizes) > 0; s.doneSeen++ {
+		s.buffered -= s.sizes[0]
+		s.sizes = s.sizes[1:]
+	}
 	return s.buffered
+}
+
+func (s *streamSocket) bufferedAtLeast(n int) bool {
+	s.mu.Lock()
+	bound := s.buffered
+	s.mu.Unlock()
+	return bound >= n && s.bufferedAmount() >= n
 }
 
 func (s *streamSocket) protocol() string {
@@ -238,21 +277,13 @@ func (s *streamSocket) send(op string, typ MessageType, p []byte) error {
 	s.buffered += len(p) // counted even when discarded, as the browser does
 	open := s.state == Open
 	if open {
-		s.pending = append(s.pending, len(p))
+		s.sizes = append(s.sizes, len(p))
 	}
 	s.mu.Unlock()
 	if !open {
 		return nil
 	}
-	var v js.Value
-	if typ == Text {
-		v = js.ValueOf(string(p))
-	} else {
-		v = bytesToJS(p)
-	}
-	return jsCatch(op, func() {
-		s.writer.Call("write", v).Call("then", s.onWritten, s.onWriteFail)
-	})
+	return jsCatch(op, func() { s.b.sendTo(s.b.write, s.writer, typ, p) })
 }
 
 func (s *streamSocket) close(code StatusCode, reason string) error {
@@ -276,24 +307,23 @@ func (s *streamSocket) abort() {
 // (its queue under the stream's high-water mark) or, when it already is, for
 // the next write to complete.
 func (s *streamSocket) waitDrain(ctx context.Context, attempt, low int) error {
+	if s.bufferedAmount() <= low {
+		return nil
+	}
 	s.mu.Lock()
-	if s.state != Open || s.buffered <= low {
+	if s.state != Open {
 		s.mu.Unlock()
 		return nil
 	}
-	var wait chan struct{}
-	if s.writer.Get("desiredSize").Float() > 0 {
-		if s.progress == nil {
-			s.progress = make(chan struct{})
+	if s.ready == nil {
+		s.ready = make(chan struct{})
+		if s.writer.Get("desiredSize").Float() > 0 {
+			s.b.awaitWrite.Invoke()
+		} else {
+			s.writer.Get("ready").Call("then", handoff.eventFunc(s.id, evKindReady))
 		}
-		wait = s.progress
-	} else {
-		if s.ready == nil {
-			s.ready = make(chan struct{})
-			s.writer.Get("ready").Call("then", s.onReady)
-		}
-		wait = s.ready
 	}
+	wait := s.ready
 	s.mu.Unlock()
 	select {
 	case <-wait:

@@ -11,8 +11,8 @@
 //	/ws/reject          refuses the handshake with 403
 //	/ws/flood?n=&size=  sends n binary messages of size bytes (byte j of
 //	                    message i is i+j), then closes with 1000
-//	/ws/stall?for=10s   accepts and never reads; drops the connection after
-//	                    the duration (default 10s)
+//	/ws/stall?for=10s   accepts and does not read for the duration (default
+//	                    10s), then reads and discards until the client closes
 //	/ws/hang            never answers the handshake (until the client gives up)
 //	/hits               JSON {"handshakes": N}: WebSocket requests so far
 //
@@ -156,7 +156,16 @@ func stall(w http.ResponseWriter, r *http.Request) {
 	}
 	select {
 	case <-ctx.Done():
+		return
 	case <-time.After(life):
+	}
+	// Then read again, until the client closes: the connection ends with a
+	// closing handshake, not a drop under a full send buffer (which freezes
+	// Chromium's renderer when WebSocketStream writes are pending).
+	for {
+		if _, _, err := c.Read(ctx); err != nil {
+			return
+		}
 	}
 }
 

@@ -1,0 +1,225 @@
+//go:build js && wasm
+
+package wsclient
+
+import (
+	"encoding/binary"
+	"sync"
+	"syscall/js"
+
+	"github.com/duplexgo/duplex/wsclient/internal/bridge"
+)
+
+// The bridge is the JavaScript side of a connection, without JavaScript: a
+// small WebAssembly module (internal/bridge) whose imports are the browser's
+// built-ins. Messages wait in its queue and reach Go in packed batches; sends
+// go from a shared scratch memory with numbers only. No eval, no Function
+// constructor, no script besides wasm_exec.js.
+
+// bridgeShared is what every connection's bridge shares: the compiled
+// module, the scratch memory and the imports made of built-ins.
+type bridgeShared struct {
+	module  js.Value
+	imports js.Value // the import object's "b" namespace, without schedule and progress
+	meta    js.Value // scratch[0:MetaBytes]
+	payload js.Value // scratch[MetaBytes:]
+	view    js.Value // the whole scratch memory
+	metaGo  [bridge.MetaBytes]byte
+}
+
+var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
+	b := &bridgeShared{}
+	err := jsCatch("new", func() {
+		g := js.Global()
+		call := g.Get("Function").Get("prototype").Get("call")
+		bound := func(f js.Value) js.Value { return call.Call("bind", f) } // f.call as a plain function
+		getter := func(class, prop string) js.Value {
+			proto := g.Get(class)
+			if proto.Type() != js.TypeFunction {
+				return g.Get("Object") // never called: the class is missing in this browser
+			}
+			return bound(g.Get("Object").Call("getOwnPropertyDescriptor", proto.Get("prototype"), prop).Get("get"))
+		}
+		method := func(class, name string) js.Value {
+			c := g.Get(class)
+			if c.Type() != js.TypeFunction {
+				return g.Get("Object")
+			}
+			return bound(c.Get("prototype").Get(name))
+		}
+		wasm := g.Get("WebAssembly")
+		memory := wasm.Get("Memory").New(map[string]any{"initial": bridge.ScratchPages})
+		b.view = jsUint8Array.New(memory.Get("buffer"))
+		b.meta = b.view.Call("subarray", 0, bridge.MetaBytes)
+		b.payload = b.view.Call("subarray", bridge.MetaBytes)
+		enc, dec := g.Get("TextEncoder").New(), g.Get("TextDecoder").New()
+		reflect := g.Get("Reflect")
+		b.imports = js.ValueOf(map[string]any{
+			bridge.ImportData:       getter("MessageEvent", "data"),
+			bridge.ImportIsBinary:   g.Get("Object").Get("isExtensible"),
+			bridge.ImportStrLen:     bound(g.Get("String").Get("prototype").Get("lastIndexOf")),
+			bridge.ImportEncodeInto: enc.Get("encodeInto").Call("bind", enc),
+			bridge.ImportGet:        reflect.Get("get"),
+			bridge.ImportGetI32:     reflect.Get("get"),
+			bridge.ImportByteLength: getter("ArrayBuffer", "byteLength"),
+			bridge.ImportArrayOf:    g.Get("Array").Get("of"),
+			bridge.ImportConstruct:  reflect.Get("construct"),
+			bridge.ImportSet:        method("Uint8Array", "set"),
+			bridge.ImportSubarray:   method("Uint8Array", "subarray"),
+			bridge.ImportSlice:      method("Uint8Array", "slice"),
+			bridge.ImportDecode:     dec.Get("decode").Call("bind", dec),
+			bridge.ImportSendWS:     method("WebSocket", "send"),
+			bridge.ImportRead:       method("ReadableStreamDefaultReader", "read"),
+			bridge.ImportThen:       method("Promise", "then"),
+			bridge.ImportWrite:      method("WritableStreamDefaultWriter", "write"),
+			bridge.ImportMemory:     memory,
+			bridge.ImportEmpty:      "",
+			bridge.ImportKeyWritten: "written",
+			bridge.ImportKeyDone:    "done",
+			bridge.ImportKeyValue:   "value",
+			bridge.ImportUint8Array: jsUint8Array,
+			bridge.ImportView:       b.view,
+		})
+		code := jsUint8Array.New(len(bridge.Wasm))
+		js.CopyBytesToJS(code, bridge.Wasm)
+		b.module = wasm.Get("Module").New(code)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+})
+
+// bridgeConn is one connection's instance of the bridge module: its queue
+// and its exports, each kept as a js.Value so that calls pass numbers and
+// values Go already holds, never a method name to convert.
+type bridgeConn struct {
+	shared                                                                                     *bridgeShared
+	exports                                                                                    js.Value
+	take, peek, drop, queued, queuedBytes, ended, send, write, setLimit, completed, awaitWrite js.Value
+	onMessage                                                                                  js.Value
+}
+
+// attachBridge registers d with the hand-off and gives it a bridge.
+func attachBridge(d drainer) (int32, *bridgeConn, error) {
+	id := handoff.register(d)
+	b, err := newBridgeConn(id)
+	if err != nil {
+		handoff.unregister(id)
+		return 0, nil, err
+	}
+	return id, b, nil
+}
+
+// newBridgeConn instantiates the bridge for connection id: its schedule and
+// progress imports call Go's hand-off for id.
+func newBridgeConn(id int32) (*bridgeConn, error) {
+	shared, err := loadBridge()
+	if err != nil {
+		return nil, err
+	}
+	bc := &bridgeConn{shared: shared}
+	err = jsCatch("new", func() {
+		ns := js.Global().Get("Object").Call("assign", js.ValueOf(map[string]any{}), shared.imports)
+		ns.Set(bridge.ImportSchedule, handoff.scheduleFunc(id))
+		ns.Set(bridge.ImportProgress, handoff.progressFunc(id))
+		inst := js.Global().Get("WebAssembly").Get("Instance").New(shared.module,
+			js.ValueOf(map[string]any{bridge.ImportModule: ns}))
+		x := inst.Get("exports")
+		bc.exports = x
+		bc.take, bc.peek, bc.drop = x.Get(bridge.ExportTake), x.Get(bridge.ExportPeek), x.Get(bridge.ExportDrop)
+		bc.queued, bc.queuedBytes, bc.ended = x.Get(bridge.ExportQueued), x.Get(bridge.ExportQueuedBytes), x.Get(bridge.ExportEnded)
+		bc.send, bc.write, bc.setLimit = x.Get(bridge.ExportSend), x.Get(bridge.ExportWrite), x.Get(bridge.ExportSetLimit)
+		bc.completed, bc.awaitWrite = x.Get(bridge.ExportCompleted), x.Get(bridge.ExportAwaitWrite)
+		bc.onMessage = x.Get(bridge.ExportOnMessage)
+		x.Get(bridge.ExportSetCallbacks).Invoke(x.Get(bridge.ExportOnWritten), x.Get(bridge.ExportOnWriteFail))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return bc, nil
+}
+
+// waiting returns how many messages, and about how many bytes, wait in the
+// queue (text counted in UTF-16 units, at most its UTF-8 size).
+func (bc *bridgeConn) waiting() (n, bytes int) {
+	return bc.queued.Invoke().Int(), bc.queuedBytes.Invoke().Int()
+}
+
+// takeBatch moves up to max waiting messages into Go: one call packs them,
+// two copies bring their lengths and payloads over. It returns nil when the
+// queue is empty; a message too large for the scratch memory comes alone.
+func (bc *bridgeConn) takeBatch(max int, msgs []Message) []Message {
+	r := bc.take.Invoke(max).Int()
+	if r == 0 {
+		return msgs
+	}
+	if r == bridge.TakeLarge {
+		return append(msgs, bc.takeLarge())
+	}
+	n, end := r&(1<<bridge.TakeShift-1), r>>bridge.TakeShift
+	sh := bc.shared
+	meta := sh.metaGo[:8*n]
+	js.CopyBytesToGo(meta, sh.meta)
+	buf := make([]byte, end-bridge.MetaBytes)
+	js.CopyBytesToGo(buf, sh.payload)
+	off := 0
+	for i := range n {
+		kind := binary.LittleEndian.Uint32(meta[8*i:])
+		l := int(binary.LittleEndian.Uint32(meta[8*i+4:]))
+		m := Message{Type: Binary, Data: buf[off : off+l : off+l]}
+		if kind == bridge.KindText {
+			m.Type = Text
+		}
+		msgs = append(msgs, m)
+		off += l
+	}
+	return msgs
+}
+
+// takeLarge moves the first waiting message, one too large to pack.
+func (bc *bridgeConn) takeLarge() Message {
+	data := bc.peek.Invoke()
+	bc.drop.Invoke()
+	if data.Type() == js.TypeString {
+		return Message{Type: Text, Data: bytesFromUint8Array(jsTextEncoder.Call("encode", data))}
+	}
+	return Message{Type: Binary, Data: bytesFromArrayBuffer(data)}
+}
+
+// dropAll forgets every waiting message and reports how many there were and
+// their size (refused by a receive overflow).
+func (bc *bridgeConn) dropAll() (n, bytes int) {
+	n, bytes = bc.waiting()
+	for range n {
+		bc.drop.Invoke()
+	}
+	return n, bytes
+}
+
+// sendTo sends p with the send or write export: from the scratch memory when
+// it fits (numbers only), else as a fresh JavaScript value.
+func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) {
+	if len(p) <= bridge.ScratchBytes {
+		if len(p) > 0 {
+			js.CopyBytesToJS(bc.shared.view, p)
+		}
+		text := 0
+		if typ == Text {
+			text = 1
+		}
+		fn.Invoke(target, len(p), text)
+		return
+	}
+	var v js.Value
+	if typ == Text {
+		v = js.ValueOf(string(p))
+	} else {
+		v = bytesToJS(p)
+	}
+	if fn.Equal(bc.send) {
+		target.Call("send", v)
+		return
+	}
+	target.Call("write", v).Call("then", bc.exports.Get(bridge.ExportOnWritten), bc.exports.Get(bridge.ExportOnWriteFail))
+}
