@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/http/httptest"
@@ -201,7 +202,7 @@ func waitLogLine(t *testing.T, s *server, parts ...string) string {
 // The app as duplexd serves it, with the strict policy added to every
 // response by a same-origin reverse proxy (the server itself sends none):
 // the console page loads, connects to /echo and echoes a message, and the
-// chat page loads, with no violation. go-app's page loads only script files
+// chat page loads, joins a room and posts, with no violation. go-app's page loads only script files
 // (wasm_exec.js, app.js, app-worker.js); the page has no watcher script, so
 // DevTools' issues are the evidence.
 func TestAppUnderStrictCSP(t *testing.T) {
@@ -241,6 +242,9 @@ func TestAppUnderStrictCSP(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.waitLoaded()
+	p.join(fmt.Sprintf("csp-%d", time.Now().UnixNano()), "csp")
+	p.say("hello under a strict CSP")
+	p.waitMessage("csp", "hello under a strict CSP")
 	// DevTools reports an issue a moment after the violation.
 	time.Sleep(time.Second)
 	if err := csp.Err(); err != nil {
