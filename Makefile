@@ -60,7 +60,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./e2e/bench/clients/...
+	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./e2e/bench/clients/... ./e2e/internal/cspecho/... ./e2e/wasmexec/testdata/cspprobe
 
 ## test-native: every package's native tests, with the race detector
 test-native:

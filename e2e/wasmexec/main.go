@@ -9,6 +9,15 @@
 // connect to (package wsclient/wstest), relays the program's standard output and
 // error, and exits with the program's exit code.
 //
+// The page is served with exactly the header
+//
+//	Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'
+//
+// (no eval, no new Function, no inline script: what Go's wasm_exec.js needs
+// and no more). Any violation of it is printed — directive, blocked URI,
+// source file and line, sample — and fails the run, with exit code 1 when
+// the program itself exited 0 (package e2e/internal/strictcsp).
+//
 // The browser is $CHROME, or /usr/bin/chromium. WASMEXEC_TIMEOUT (a Go
 // duration, default 30m) bounds the whole run.
 package main
@@ -33,6 +42,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/duplexgo/duplex/e2e/internal/chrome"
+	"github.com/duplexgo/duplex/e2e/internal/strictcsp"
 	"github.com/duplexgo/duplex/wsclient/wstest"
 )
 
@@ -41,6 +51,8 @@ var (
 	pageHTML []byte
 	//go:embed memfs.js
 	memfsJS []byte
+	//go:embed run.js
+	runJS []byte
 )
 
 // Markers the page puts before console text: stdout, stderr, exit code.
@@ -83,7 +95,8 @@ type config struct {
 }
 
 // run serves the binary, opens the page in a new headless Chromium and
-// relays its output until the program exits; it returns the exit code.
+// relays its output until the program exits; it returns the exit code. A
+// violation of the page's Content-Security-Policy makes the error non-nil.
 func run(ctx context.Context, binary string, args []string, stdout, stderr io.Writer) (int, error) {
 	wasmExecJS, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
@@ -114,23 +127,9 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 		}
 	}
 
-	mux := http.NewServeMux()
+	mux := pageMux(binary, cfg, wasmExecJS)
 	wstest.Register(mux)
 	mux.Handle("/proxy/", http.StripPrefix("/proxy", proxy.Handler()))
-	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
-	serveBytes(mux, "/memfs.js", "text/javascript", memfsJS)
-	serveBytes(mux, "/wasm_exec.js", "text/javascript", wasmExecJS)
-	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(cfg)
-	})
-	mux.HandleFunc("/test.wasm", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/wasm")
-		http.ServeFile(w, r, binary)
-	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
@@ -143,13 +142,21 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	defer cancelTab()
 
+	csp, err := strictcsp.Watch(tab)
+	if err != nil {
+		return 1, err
+	}
 	messages := chromedp.Console(tab)
 	if err := chromedp.Do(tab, chromedp.Navigate(origin+"/")); err != nil {
 		return 1, fmt.Errorf("opening the test page: %w", err)
 	}
 	for m, err := range messages {
 		if err != nil {
-			return 1, fmt.Errorf("the browser stopped before the program exited: %w", err)
+			return 1, errors.Join(fmt.Errorf("the browser stopped before the program exited: %w", err), csp.Err())
+		}
+		if v, ok := csp.Observe(m); ok {
+			fmt.Fprintf(stderr, "wasmexec: Content-Security-Policy violation: %s\n", v)
+			continue
 		}
 		text, marked := markedText(m)
 		switch {
@@ -164,12 +171,36 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 		case strings.HasPrefix(text, markExit):
 			code, err := strconv.Atoi(text[len(markExit):])
 			if err != nil {
-				return 1, fmt.Errorf("bad exit report %q", text)
+				return 1, errors.Join(fmt.Errorf("bad exit report %q", text), csp.Err())
 			}
-			return code, nil
+			// The page reported its violations before its exit.
+			return code, csp.Err()
 		}
 	}
-	return 1, errors.New("the console ended before the program exited")
+	return 1, errors.Join(errors.New("the console ended before the program exited"), csp.Err())
+}
+
+// pageMux serves the page that runs the binary, under the strict
+// Content-Security-Policy, and what it loads.
+func pageMux(binary string, cfg config, wasmExecJS []byte) *http.ServeMux {
+	mux := http.NewServeMux()
+	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
+	serveBytes(mux, "/csp-watch.js", "text/javascript", strictcsp.WatchJS)
+	serveBytes(mux, "/memfs.js", "text/javascript", memfsJS)
+	serveBytes(mux, "/run.js", "text/javascript", runJS)
+	serveBytes(mux, "/wasm_exec.js", "text/javascript", wasmExecJS)
+	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(cfg)
+	})
+	mux.HandleFunc("/test.wasm", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/wasm")
+		http.ServeFile(w, r, binary)
+	})
+	return mux
 }
 
 // markedText returns the first argument of a console.log call that the page
@@ -196,6 +227,9 @@ func serveBytes(mux *http.ServeMux, path, contentType string, body []byte) {
 		}
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Cache-Control", "no-store")
+		if path == "/" {
+			strictcsp.SetHeader(w.Header())
+		}
 		w.Write(body)
 	})
 }
