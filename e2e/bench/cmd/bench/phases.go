@@ -57,12 +57,12 @@ func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.St
 	var b *report.Browser
 	var s *report.Startup
 	if cfg.phases["browser"] {
-		clients := slices.Clone(browser.Clients)
+		clients := slices.Clone(cfg.clients)
 		for _, name := range cfg.extra {
 			clients = append(clients, browser.Client{Name: name, Query: url.Values{"client": {name}, "wasm": {name}, "mode": {"send"}}})
 		}
 		log.Printf("browser: %d rounds of %d clients against %s", cfg.rounds, len(clients), base)
-		b, err = browser.Throughput(browserCtx, base, browser.DefaultParams, clients, cfg.rounds, log.Printf)
+		b, err = browser.Throughput(browserCtx, base, cfg.params, clients, cfg.rounds, log.Printf)
 		if err != nil {
 			return b, nil, err
 		}

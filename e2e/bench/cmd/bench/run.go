@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/duplexgo/duplex/e2e/bench/internal/browser"
 	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
 	"github.com/duplexgo/duplex/e2e/bench/internal/report"
 	"github.com/duplexgo/duplex/e2e/internal/chrome"
@@ -28,7 +29,9 @@ type runConfig struct {
 	duplexd      string // the real server binary, for what it sends of app.wasm
 	outDir       string // docs
 	rounds       int
-	extra        []string // experimental browser clients
+	clients      []browser.Client // the browser clients, in the first round's order
+	params       map[string]int   // the browser workloads' parameters
+	extra        []string         // experimental browser clients
 	startRounds  int
 	idle         int
 	echoClients  []int
@@ -48,7 +51,10 @@ func cmdRun(args []string) error {
 	fs.StringVar(&cfg.webDir, "web", "web", "directory holding app.wasm")
 	fs.StringVar(&cfg.duplexd, "duplexd", "bin/duplexd", "duplex's server binary (optional)")
 	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
-	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "browser rounds (the order of the clients rotates by one each round)")
+	clientList := fs.String("clients", strings.Join(namesOf(browser.Clients), ","),
+		"browser clients, comma separated, in the first round's order; also: "+strings.Join(namesOf(browser.OptionalClients), ", "))
+	set := fs.String("set", "", "browser workload parameters to change, e.g. pipe_n=2000,rtt_n=200 (for short runs)")
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
@@ -57,6 +63,13 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
 	fs.Parse(args)
 
+	var err error
+	if cfg.clients, err = pickClients(*clientList); err != nil {
+		return err
+	}
+	if cfg.params, err = setParams(browser.DefaultParams, *set); err != nil {
+		return err
+	}
 	for name := range strings.SplitSeq(*extra, ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			cfg.extra = append(cfg.extra, name)

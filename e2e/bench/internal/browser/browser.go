@@ -26,13 +26,38 @@ type Client struct {
 	Query url.Values
 }
 
-// Clients are the browser clients, in the order they run within a round.
+// Clients are the browser clients of a run, in the order of its first
+// round (the order rotates: see Throughput).
 var Clients = []Client{
 	{report.Native, url.Values{"client": {"jsnative"}}},
-	{report.WSClient, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}}},
-	{report.WSClientWrite, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"write"}}},
-	{report.WSClientStream, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}, "transport": {"stream"}}},
+	{report.WSClient, wsclientQuery("send", "")},
+	{report.WSClientWrite, wsclientQuery("write", "")},
+	{report.WSClientStream, wsclientQuery("send", "stream")},
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
+}
+
+// OptionalClients run only when named (bench run -clients, bench profile
+// -client).
+var OptionalClients = []Client{}
+
+// wsclientQuery selects clients/wsclient with a mode (see its doc) and a
+// transport ("" for the default, "stream" for TransportStream).
+func wsclientQuery(mode, transport string) url.Values {
+	q := url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {mode}}
+	if transport != "" {
+		q.Set("transport", transport)
+	}
+	return q
+}
+
+// ClientByName returns the client of Clients or OptionalClients named name.
+func ClientByName(name string) (Client, bool) {
+	for _, c := range append(Clients, OptionalClients...) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Client{}, false
 }
 
 // DefaultParams are the workload sizes: the same for every client. They
@@ -52,7 +77,8 @@ const pageTimeout = 2 * time.Minute
 type Logf func(format string, args ...any)
 
 // Throughput runs rounds rounds of every client against the server at base
-// (http://127.0.0.1:port) in the browser of browserCtx.
+// (http://127.0.0.1:port) in the browser of browserCtx. The order of the
+// clients rotates by one every round (see report.Rotation).
 func Throughput(browserCtx context.Context, base string, params map[string]int, clients []Client, rounds int, logf Logf) (*report.Browser, error) {
 	res := &report.Browser{Params: params}
 	for _, c := range clients {
@@ -60,7 +86,13 @@ func Throughput(browserCtx context.Context, base string, params map[string]int, 
 	}
 	for r := range rounds {
 		round := map[string]report.Page{}
-		for _, c := range clients {
+		order := report.Rotation(clients, r)
+		var names []string
+		for _, c := range order {
+			names = append(names, c.Name)
+		}
+		res.Orders = append(res.Orders, names)
+		for _, c := range order {
 			p, err := runPage(browserCtx, base, params, c)
 			if err != nil {
 				// One failed page leaves a hole in its round, not in the run.

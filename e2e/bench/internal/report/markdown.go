@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -32,8 +33,8 @@ func (r *Results) Markdown(chartPath string) string {
 	b.WriteString("\n")
 
 	if br := r.Browser; br != nil {
-		fmt.Fprintf(&b, "### In the browser\n\n%d rounds; in each round every client runs in a fresh page of the same headless Chromium, in the order %s, against the same server. Each cell: median over the rounds (range). Ratios are computed per round, then the median (range) is taken.\n\n",
-			len(br.Rounds), strings.Join(labels(br.Clients), ", "))
+		fmt.Fprintf(&b, "### In the browser\n\n%d rounds; in each round every client runs in a fresh page of the same headless Chromium, against the same server, %s. Each cell: median over the rounds (range). Ratios are computed per round, then the median (range) is taken.\n\n",
+			len(br.Rounds), br.OrderText())
 		b.WriteString(br.Table().Markdown())
 		fmt.Fprintf(&b, "\nParameters: %s.", fmtParams(br.Params))
 		if len(br.Rounds) > 0 {
@@ -99,6 +100,31 @@ func (r *Results) Text() string {
 	}
 	section("Targets", r.TargetsTable())
 	return b.String()
+}
+
+// OrderText says in which order the clients ran in the rounds.
+func (b *Browser) OrderText() string {
+	all := strings.Join(labels(b.Clients), ", ")
+	if len(b.Orders) == 0 {
+		return "in the same order every round: " + all
+	}
+	rotated := true
+	var firsts []string
+	for r, o := range b.Orders {
+		rotated = rotated && slices.Equal(o, Rotation(b.Clients, r))
+		if len(o) > 0 {
+			firsts = append(firsts, ClientLabel(o[0]))
+		}
+	}
+	if rotated {
+		return fmt.Sprintf("in an order rotated by one client every round: round 1 ran %s; each next round starts one client further down that list and wraps around (rotation by the round number), so the rounds started with %s",
+			all, strings.Join(firsts, ", "))
+	}
+	var parts []string
+	for r, o := range b.Orders {
+		parts = append(parts, fmt.Sprintf("round %d: %s", r+1, strings.Join(labels(o), ", ")))
+	}
+	return "in these orders: " + strings.Join(parts, "; ")
 }
 
 func labels(cs []string) []string {

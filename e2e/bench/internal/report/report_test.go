@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -206,5 +207,29 @@ func TestSaveLoadMerge(t *testing.T) {
 	empty, err := Load(filepath.Join(t.TempDir(), "missing.json"))
 	if err != nil || empty.Browser != nil {
 		t.Errorf("Load(missing) = %+v, %v", empty, err)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	cs := []string{"a", "b", "c"}
+	for r, want := range [][]string{{"a", "b", "c"}, {"b", "c", "a"}, {"c", "a", "b"}, {"a", "b", "c"}} {
+		if got := Rotation(cs, r); !slices.Equal(got, want) {
+			t.Errorf("Rotation(%d) = %v, want %v", r, got, want)
+		}
+	}
+	if got := Rotation([]string(nil), 3); got != nil {
+		t.Errorf("Rotation(nil) = %v", got)
+	}
+	b := &Browser{Clients: cs}
+	if got := b.OrderText(); !strings.Contains(got, "same order every round") {
+		t.Errorf("no orders: %q", got)
+	}
+	b.Orders = [][]string{Rotation(cs, 0), Rotation(cs, 1)}
+	if got := b.OrderText(); !strings.Contains(got, "rotated by one client every round") || !strings.Contains(got, "started with a, b") {
+		t.Errorf("rotated: %q", got)
+	}
+	b.Orders = [][]string{{"c", "b", "a"}}
+	if got := b.OrderText(); !strings.Contains(got, "round 1: c, b, a") {
+		t.Errorf("other order: %q", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 )
 
 // Results is everything one `make bench` measured. Each part is nil when
@@ -46,9 +47,21 @@ const (
 // Browser holds the in-browser rounds.
 type Browser struct {
 	Params  map[string]int    `json:"params"`
-	Clients []string          `json:"clients"` // in the order run within a round
+	Clients []string          `json:"clients"`          // the list the rounds' orders rotate
+	Orders  [][]string        `json:"orders,omitempty"` // each round's order (none: Clients, in every round)
 	Rounds  []map[string]Page `json:"rounds"`
 	Errors  []string          `json:"errors,omitempty"` // pages that failed (left out of their round)
+}
+
+// Rotation returns the order of clients in round r (from 0): the list
+// rotated left by r, so that over len(clients) rounds every client runs
+// first, second, … and last once each.
+func Rotation[T any](clients []T, r int) []T {
+	if len(clients) == 0 {
+		return nil
+	}
+	k := r % len(clients)
+	return append(slices.Clone(clients[k:]), clients[:k]...)
 }
 
 // Page is what one page load measured.
