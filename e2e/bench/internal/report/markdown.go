@@ -30,7 +30,7 @@ func (r *Results) Markdown(chartPath string) string {
 
 	b.WriteString("### Targets\n\n")
 	b.WriteString(r.TargetsTable().Markdown())
-	b.WriteString("\n")
+	b.WriteString("\nBrowser ratios: \"rounds\" is the median (range) over the rounds of the per-round ratio of two page loads; \"paired\" the median (range) of the per-pair ratios of alternating blocks inside one page (below). Where both exist, the paired median decides \"Met\": it is the tighter measurement.\n\n")
 
 	if br := r.Browser; br != nil {
 		fmt.Fprintf(&b, "### In the browser\n\n%d rounds; in each round every client runs in a fresh page of the same headless Chromium, against the same server, %s. Each cell: median over the rounds (range). Ratios are computed per round, then the median (range) is taken.\n\n",
@@ -53,6 +53,9 @@ func (r *Results) Markdown(chartPath string) string {
 		}
 		b.WriteString("\n\n")
 		writeErrors(&b, "Failed pages (left out of their round)", br.Errors)
+	}
+	if p := r.Paired; p != nil {
+		b.WriteString(p.Markdown())
 	}
 	if s := r.Startup; s != nil {
 		fmt.Fprintf(&b, "### Start-up: navigation to the first open event\n\n%d rounds. Cold: browser cache cleared first; warm: the same page loaded again right after (the server answers 304 to revalidation, as go-app's `Cache-Control: no-cache` makes it). Transferred: bytes over the network for every resource of the page, headers included.\n\n", len(s.Rounds))
@@ -88,6 +91,9 @@ func (r *Results) Text() string {
 	if r.Browser != nil {
 		section("In the browser (median over rounds (range); ratios per round)", r.Browser.Table())
 	}
+	if r.Paired != nil {
+		section("Paired blocks in one page (median (range) over blocks; ratios per pair)", r.Paired.Table())
+	}
 	if r.Startup != nil {
 		section("Start-up: navigation to first open", r.Startup.Table())
 	}
@@ -100,6 +106,40 @@ func (r *Results) Text() string {
 	}
 	section("Targets", r.TargetsTable())
 	return b.String()
+}
+
+// Markdown returns the section on the paired blocks.
+func (p *Paired) Markdown() string {
+	var b strings.Builder
+	pm := p.Params
+	fmt.Fprintf(&b, "### Paired blocks in one page\n\n"+
+		"Each page load holds a native client and a Go client, each with its own connections to the same server, and runs them in blocks that alternate: per workload, one warm-up block each, then %d pairs of blocks, the Go block first in every other pair (native, Go; Go, native; …) and the first pair's order alternating between page loads. Each pair gives a ratio Go ÷ native; each cell below is the median (range) over the blocks or pairs of %s. Blocks: %d pipelined messages of %d bytes; %d round trips of %d bytes (the block's median); %d messages of 1 MiB; %d flood messages of %d bytes.\n\n",
+		pm["pairs"], pluralRuns(p), pm["pipe_n"], pm["pipe_size"], pm["rtt_n"], pm["rtt_size"], pm["big_n"], pm["flood_n"], pm["flood_size"])
+	b.WriteString(p.Table().Markdown())
+	var used []string
+	for _, r := range p.Runs {
+		u := fmt.Sprintf("%s: %s", r.Set, r.Transport)
+		if r.Transport != "" && !slices.Contains(used, u) {
+			used = append(used, u)
+		}
+	}
+	if len(used) > 0 {
+		fmt.Fprintf(&b, "\nBrowser API used by the page's sockets: %s.\n", strings.Join(used, "; "))
+	}
+	b.WriteString("\n")
+	writeErrors(&b, "Failed paired pages", p.Errors)
+	return b.String()
+}
+
+func pluralRuns(p *Paired) string {
+	rounds := map[int]bool{}
+	for _, r := range p.Runs {
+		rounds[r.Round] = true
+	}
+	if len(rounds) == 1 {
+		return "one page load per set"
+	}
+	return fmt.Sprintf("%d page loads per set", len(rounds))
 }
 
 // OrderText says in which order the clients ran in the rounds.

@@ -18,6 +18,7 @@ type Results struct {
 	Meta    Meta     `json:"meta"`
 	Browser *Browser `json:"browser,omitempty"`
 	Startup *Startup `json:"startup,omitempty"`
+	Paired  *Paired  `json:"paired,omitempty"`
 	Payload *Payload `json:"payload,omitempty"`
 	Server  *Server  `json:"server,omitempty"`
 }
@@ -35,14 +36,31 @@ type Meta struct {
 	NOFILE    uint64 `json:"nofile_hard_limit"`
 }
 
-// Client names in the browser benchmarks; Native is the baseline.
+// Client names in the browser benchmarks. Native is the baseline: it uses
+// every message as an application would (reads its data). NativeBare
+// touches nothing and is a limit, not a contender; NativeStream is the
+// baseline of the WebSocketStream clients (see Baseline).
 const (
-	Native         = "jsnative"
-	WSClient       = "wsclient"        // SendText/SendBinary + Read in a goroutine
-	WSClientWrite  = "wsclient-write"  // Write(ctx) + Read in a goroutine
-	WSClientStream = "wsclient-stream" // SendText + Read, WebSocketStream transport
-	Coder          = "coder"           // coder/websocket's wasm client
+	Native            = "jsnative"           // WebSocket, reads each message's data
+	NativeBare        = "jsnative-bare"      // WebSocket, counts message events only
+	NativeStream      = "jsnative-stream"    // WebSocketStream, reads each message's data
+	WSClient          = "wsclient"           // SendText/SendBinary + Read in a goroutine
+	WSClientWrite     = "wsclient-write"     // Write(ctx) + Read in a goroutine
+	WSClientStream    = "wsclient-stream"    // SendText + Read, WebSocketStream transport
+	WSClientOnMessage = "wsclient-onmessage" // SendText + Options.OnMessage
+	WSClientSync      = "wsclient-sync"      // SendText + a synchronous message handler
+	Coder             = "coder"              // coder/websocket's wasm client
 )
+
+// Baseline returns the native client that client is compared with in a
+// run of clients: native WebSocketStream for wsclient on WebSocketStream
+// (when it ran), native WebSocket for everything else.
+func Baseline(client string, clients []string) string {
+	if client == WSClientStream && slices.Contains(clients, NativeStream) {
+		return NativeStream
+	}
+	return Native
+}
 
 // Browser holds the in-browser rounds.
 type Browser struct {
@@ -75,6 +93,33 @@ type Page struct {
 	TimerResUs    float64 `json:"timer_resolution_us"`
 	Isolated      bool    `json:"cross_origin_isolated"`
 	Transport     string  `json:"transport"` // WebSocket or WebSocketStream
+}
+
+// Paired holds the paired measurements: inside one page, blocks of a
+// native client and of a Go client alternate, and each pair of adjacent
+// blocks gives a ratio.
+type Paired struct {
+	Params map[string]int `json:"params"` // block sizes and message sizes; "pairs" per workload
+	Runs   []PairedRun    `json:"runs"`   // one per page load
+	Errors []string       `json:"errors,omitempty"`
+}
+
+// PairedRun is one page load of a paired set.
+type PairedRun struct {
+	Set       string            `json:"set"` // see the browser package's PairedSets
+	Round     int               `json:"round"`
+	JS        string            `json:"js"` // the native client's name
+	Go        string            `json:"go"` // the Go client's name
+	Transport string            `json:"transport"`
+	Pairs     map[string][]Pair `json:"pairs"` // by metric key (pipelined, rtt_median, big, flood)
+}
+
+// Pair is one native block and the Go block next to it: the metric of
+// each (a rate, or a block's median round trip).
+type Pair struct {
+	JS      float64 `json:"js"`
+	Go      float64 `json:"go"`
+	GoFirst bool    `json:"go_first,omitempty"` // the Go block ran first
 }
 
 // Startup holds the start-up rounds: time from navigation to the first
@@ -189,6 +234,9 @@ func (r *Results) Merge(newer *Results) {
 	}
 	if newer.Startup != nil {
 		r.Startup = newer.Startup
+	}
+	if newer.Paired != nil {
+		r.Paired = newer.Paired
 	}
 	if newer.Payload != nil {
 		r.Payload = newer.Payload

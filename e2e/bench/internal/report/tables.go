@@ -8,11 +8,15 @@ import (
 
 // clientLabels names the browser clients in tables.
 var clientLabels = map[string]string{
-	Native:         "native JS",
-	WSClient:       "wsclient (SendText)",
-	WSClientWrite:  "wsclient (Write)",
-	WSClientStream: "wsclient (WebSocketStream)",
-	Coder:          "coder/websocket wasm",
+	Native:            "native JS",
+	NativeBare:        "native JS touching nothing (limit)",
+	NativeStream:      "native JS WebSocketStream",
+	WSClient:          "wsclient (SendText)",
+	WSClientWrite:     "wsclient (Write)",
+	WSClientStream:    "wsclient (WebSocketStream)",
+	WSClientOnMessage: "wsclient (OnMessage)",
+	WSClientSync:      "wsclient (sync handler)",
+	Coder:             "coder/websocket wasm",
 }
 
 // ClientLabel returns the display name of a client.
@@ -23,15 +27,23 @@ func ClientLabel(c string) string {
 	return c
 }
 
+// ratioHeader heads the column of a client's ratio to base.
+func ratioHeader(base string) string {
+	if base == Native {
+		return "÷ native"
+	}
+	return "÷ " + ClientLabel(base)
+}
+
 // BrowserTable has one row per metric: each client's median over rounds
-// with its range, and its ratio to native JS (per-round ratios: median and
-// range).
+// with its range, and its ratio to its baseline (see Baseline; per-round
+// ratios: median and range).
 func (b *Browser) Table() Table {
 	t := Table{Header: []string{"Metric"}}
 	for _, c := range b.Clients {
 		t.Header = append(t.Header, ClientLabel(c))
 		if c != Native {
-			t.Header = append(t.Header, "÷ native")
+			t.Header = append(t.Header, ratioHeader(Baseline(c, b.Clients)))
 		}
 	}
 	hasCoder := contains(b.Clients, Coder) && contains(b.Clients, WSClient)
@@ -47,13 +59,39 @@ func (b *Browser) Table() Table {
 		for _, c := range b.Clients {
 			row = append(row, FmtSpread(b.Value(m, c), ""))
 			if c != Native {
-				row = append(row, FmtRatioSpread(b.Ratio(m, c, Native)))
+				row = append(row, FmtRatioSpread(b.Ratio(m, c, Baseline(c, b.Clients))))
 			}
 		}
 		if hasCoder {
 			row = append(row, FmtRatioSpread(b.Ratio(m, WSClient, Coder)))
 		}
 		t.Rows = append(t.Rows, trimUnits(row))
+	}
+	return t
+}
+
+// Table has one row per paired set and metric: the native and Go blocks'
+// medians (range) and the per-pair ratio Go ÷ native, median (range).
+func (p *Paired) Table() Table {
+	t := Table{Header: []string{"Go client ÷ native client", "Metric", "native blocks", "Go blocks", "Go ÷ native per pair", "Pairs"}}
+	for _, set := range p.Sets() {
+		js, goc := p.Clients(set)
+		for _, key := range PairedMetrics {
+			m := MetricByKey(key)
+			dir := "higher is better"
+			if !m.HigherIsBetter {
+				dir = "lower is better"
+			}
+			ratio := p.Ratio(set, key)
+			t.Rows = append(t.Rows, trimUnits([]string{
+				fmt.Sprintf("%s ÷ %s", ClientLabel(goc), ClientLabel(js)),
+				fmt.Sprintf("%s (%s, %s)", m.Label, m.Unit, dir),
+				FmtSpread(p.Value(set, key, false), ""),
+				FmtSpread(p.Value(set, key, true), ""),
+				FmtRatioSpread(ratio),
+				fmt.Sprintf("%d", ratio.N),
+			}))
+		}
 	}
 	return t
 }
