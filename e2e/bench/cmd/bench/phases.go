@@ -151,7 +151,9 @@ func runPayload(ctx context.Context, cfg runConfig) (*report.Payload, error) {
 		log.Printf("payload %-18s raw %9d  gzip %9d  brotli %9d  sent %9d %s", progs[i].Name,
 			progs[i].Raw, progs[i].Gzip, progs[i].Brotli, progs[i].Transferred, progs[i].Encoding)
 	}
-	return &report.Payload{Programs: progs}, nil
+	code := codeByPackage(cfg)
+	log.Printf("payload: code by package of %s: %d packages %s", code.Program, len(code.Packages), code.Note)
+	return &report.Payload{Programs: progs, Code: code}, nil
 }
 
 // progPath returns the file of a payload program.

@@ -68,6 +68,9 @@ func (r *Results) Markdown(chartPath string) string {
 		b.WriteString(p.Table().Markdown())
 		b.WriteString("\n")
 		b.WriteString(p.Breakdown())
+		if c := p.Code; c != nil {
+			b.WriteString(c.Markdown())
+		}
 	}
 	if s := r.Server; s != nil {
 		b.WriteString("### Server\n\nIdle connections: held open by the load generator (no traffic); memory is the server process's VmRSS after the connections are open minus before, divided by their number.\n\n")
@@ -99,6 +102,9 @@ func (r *Results) Text() string {
 	}
 	if r.Payload != nil {
 		section("Payload", r.Payload.Table())
+		if c := r.Payload.Code; c != nil && len(c.Packages) > 0 {
+			section("Code by package: "+c.Desc, c.Table())
+		}
 	}
 	if r.Server != nil {
 		section("Server: idle connections", r.Server.IdleTable())
@@ -236,6 +242,32 @@ func (p *Payload) Breakdown() string {
 		return ""
 	}
 	return strings.TrimSpace(b.String()) + "\n\n"
+}
+
+// Markdown returns the code-by-package part of the payload section.
+func (c *CodeBreakdown) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Code by package: %s\n\n", c.Desc)
+	if len(c.Packages) == 0 {
+		fmt.Fprintf(&b, "Not measured: %s\n\n", c.Note)
+		return b.String()
+	}
+	same := ""
+	switch {
+	case c.StrippedCode == c.CodeSection:
+		same = ", the same as the stripped build's above"
+	case c.StrippedCode > 0:
+		same = fmt.Sprintf(" (the stripped build's: %d bytes)", c.StrippedCode)
+	}
+	fmt.Fprintf(&b, "From a copy built with %s, which keeps the function names (%s): each function body of the code section is counted for the Go package of its name. The code section holds %s of function bodies and headers%s; the data section (type descriptors, strings, the runtime's function tables) is another %s and is not split here.",
+		c.Build, FmtMB(float64(c.FileBytes)), FmtMB(float64(c.CodeSection)), same, FmtMB(float64(c.DataSection)))
+	if c.Note != "" {
+		fmt.Fprintf(&b, " %s", c.Note)
+	}
+	b.WriteString("\n\n")
+	b.WriteString(c.Table().Markdown())
+	b.WriteString("\n")
+	return b.String()
 }
 
 func writeErrors(b *strings.Builder, title string, errs []string) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"path/filepath"
@@ -316,5 +317,30 @@ func TestRotation(t *testing.T) {
 	b.Orders = [][]string{{"c", "b", "a"}}
 	if got := b.OrderText(); !strings.Contains(got, "round 1: c, b, a") {
 		t.Errorf("other order: %q", got)
+	}
+}
+
+func TestCodeBreakdown(t *testing.T) {
+	c := &CodeBreakdown{Desc: "minimal", Build: "-trimpath", FileBytes: 3e6, CodeSection: 1000, StrippedCode: 1000, DataSection: 500}
+	for i := range TopPackages + 2 {
+		c.Packages = append(c.Packages, PackageCode{Package: fmt.Sprintf("p%02d", i), Funcs: 1, Bytes: 100 - i})
+	}
+	tb := c.Table()
+	if len(tb.Rows) != TopPackages+2 {
+		t.Fatalf("%d rows, want the top %d, other and the total", len(tb.Rows), TopPackages)
+	}
+	// The last two packages (85 and 84 bytes) are "other"; the total is 1564.
+	if got := tb.Rows[TopPackages]; !slices.Equal(got, []string{"other (2 packages)", "2", "169", "10.8%"}) {
+		t.Errorf("other row = %v", got)
+	}
+	if got := tb.Rows[TopPackages+1]; !slices.Equal(got, []string{"all function bodies", "17", "1564", "100.0%"}) {
+		t.Errorf("total row = %v", got)
+	}
+	md := c.Markdown()
+	if !strings.Contains(md, "the same as the stripped build's") || !strings.Contains(md, "| p00 | 1 | 100 | 6.4% |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	if md := (&CodeBreakdown{Desc: "x", Note: "no file"}).Markdown(); !strings.Contains(md, "Not measured: no file") {
+		t.Errorf("unmeasured:\n%s", md)
 	}
 }

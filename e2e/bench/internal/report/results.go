@@ -140,7 +140,30 @@ type StartSample struct {
 
 // Payload holds the sizes of the wasm programs.
 type Payload struct {
-	Programs []Program `json:"programs"`
+	Programs []Program      `json:"programs"`
+	Code     *CodeBreakdown `json:"code_by_package,omitempty"`
+}
+
+// CodeBreakdown is the code of one program by Go package: the function
+// bodies of its code section, each counted for the package its name (from
+// an unstripped build's name section) belongs to.
+type CodeBreakdown struct {
+	Program      string        `json:"program"` // a payload program's name
+	Desc         string        `json:"desc"`
+	Build        string        `json:"build"` // how the unstripped copy was built
+	FileBytes    int64         `json:"file_bytes"`
+	CodeSection  int           `json:"code_section_bytes"`
+	DataSection  int           `json:"data_section_bytes"`
+	StrippedCode int           `json:"stripped_code_section_bytes,omitempty"` // the payload table's build
+	Packages     []PackageCode `json:"packages"`                              // largest first
+	Note         string        `json:"note,omitempty"`
+}
+
+// PackageCode is one package's share of a CodeBreakdown.
+type PackageCode struct {
+	Package string `json:"package"`
+	Funcs   int    `json:"funcs"`
+	Bytes   int    `json:"bytes"`
 }
 
 // Program is one wasm program's sizes. Sizes are bytes; Transferred is what

@@ -158,6 +158,40 @@ func (p *Payload) Table() Table {
 	return t
 }
 
+// TopPackages is how many packages the code table lists before "other".
+const TopPackages = 15
+
+// Table lists the largest packages, then the others together, then the
+// total.
+func (c *CodeBreakdown) Table() Table {
+	t := Table{Header: []string{"Package", "Functions", "Code bytes", "Share of the code"}}
+	total, funcs := 0, 0
+	for _, p := range c.Packages {
+		total += p.Bytes
+		funcs += p.Funcs
+	}
+	share := func(n int) string {
+		if total == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(total))
+	}
+	var other PackageCode
+	for i, p := range c.Packages {
+		if i >= TopPackages {
+			other.Funcs += p.Funcs
+			other.Bytes += p.Bytes
+			continue
+		}
+		t.Rows = append(t.Rows, []string{p.Package, fmt.Sprintf("%d", p.Funcs), fmt.Sprintf("%d", p.Bytes), share(p.Bytes)})
+	}
+	if n := len(c.Packages) - TopPackages; n > 0 {
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("other (%d packages)", n), fmt.Sprintf("%d", other.Funcs), fmt.Sprintf("%d", other.Bytes), share(other.Bytes)})
+	}
+	t.Rows = append(t.Rows, []string{"all function bodies", fmt.Sprintf("%d", funcs), fmt.Sprintf("%d", total), share(total)})
+	return t
+}
+
 // IdleTable has one row per server.
 func (s *Server) IdleTable() Table {
 	t := Table{Header: []string{"Server", "Idle connections held", "RSS before", "RSS after", "Per connection", "Time to open"}}
