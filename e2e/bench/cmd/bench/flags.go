@@ -28,24 +28,36 @@ func setParams(defaults map[string]int, set string) (map[string]int, error) {
 	return params, nil
 }
 
-// pickClients returns the browser clients named in list (comma separated,
-// in that order), from browser.Clients and browser.OptionalClients.
-func pickClients(list string) ([]browser.Client, error) {
-	var out []browser.Client
+// pick returns the items named in list (comma separated), in that order,
+// found with byName; all lists every name, for the error.
+func pick[T any](what, list string, byName func(string) (T, bool), all []string) ([]T, error) {
+	var out []T
 	for name := range strings.SplitSeq(list, ",") {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		c, ok := browser.ClientByName(name)
+		x, ok := byName(name)
 		if !ok {
-			return nil, fmt.Errorf("unknown browser client %q (clients: %s)", name, clientNames())
+			return nil, fmt.Errorf("unknown %s %q (known: %s)", what, name, strings.Join(all, ", "))
 		}
-		out = append(out, c)
+		out = append(out, x)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no browser client named in %q", list)
+		return nil, fmt.Errorf("no %s named in %q", what, list)
 	}
 	return out, nil
+}
+
+// pickClients returns the browser clients named in list, from
+// browser.Clients and browser.OptionalClients.
+func pickClients(list string) ([]browser.Client, error) {
+	return pick("browser client", list, browser.ClientByName, namesOf(append(browser.Clients, browser.OptionalClients...)))
+}
+
+// pickPairedSets returns the paired sets named in list, from
+// browser.PairedSets and browser.OptionalPairedSets.
+func pickPairedSets(list string) ([]browser.PairedSet, error) {
+	return pick("paired set", list, browser.PairedSetByName, pairedSetNames(append(browser.PairedSets, browser.OptionalPairedSets...)))
 }
 
 // clientNames lists every browser client's name.
@@ -57,6 +69,14 @@ func namesOf(cs []browser.Client) []string {
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Name)
+	}
+	return names
+}
+
+func pairedSetNames(sets []browser.PairedSet) []string {
+	var names []string
+	for _, s := range sets {
+		names = append(names, s.Name)
 	}
 	return names
 }

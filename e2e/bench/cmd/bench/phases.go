@@ -66,8 +66,8 @@ func runBrowser(ctx context.Context, cfg runConfig, res *report.Results) error {
 		}
 	}
 	if cfg.phases["paired"] {
-		log.Printf("paired: %d page loads of %d sets, %d pairs of blocks per workload", cfg.pairedRounds, len(browser.PairedSets), cfg.pairedParams["pairs"])
-		res.Paired, err = browser.Paired(browserCtx, base, cfg.pairedParams, browser.PairedSets, cfg.pairedRounds, log.Printf)
+		log.Printf("paired: %d page loads of %d sets, %d pairs of blocks per workload", cfg.pairedRounds, len(cfg.pairedSets), cfg.pairedParams["pairs"])
+		res.Paired, err = browser.Paired(browserCtx, base, cfg.pairedParams, cfg.pairedSets, cfg.pairedRounds, log.Printf)
 		if err != nil {
 			return err
 		}

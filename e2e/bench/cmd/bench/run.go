@@ -33,6 +33,7 @@ type runConfig struct {
 	params       map[string]int   // the browser workloads' parameters
 	pairedParams map[string]int   // the paired blocks' parameters
 	pairedRounds int
+	pairedSets   []browser.PairedSet
 	extra        []string // experimental browser clients
 	startRounds  int
 	idle         int
@@ -59,6 +60,8 @@ func cmdRun(args []string) error {
 	set := fs.String("set", "", "browser workload parameters to change, e.g. pipe_n=2000,rtt_n=200 (for short runs)")
 	pairSet := fs.String("pair-set", "", "paired block parameters to change, e.g. pairs=4,pipe_n=500")
 	fs.IntVar(&cfg.pairedRounds, "paired-rounds", 1, "page loads per paired set (the first pair's side alternates between them)")
+	setList := fs.String("paired-sets", strings.Join(pairedSetNames(browser.PairedSets), ","),
+		"paired sets, comma separated; also: "+strings.Join(pairedSetNames(browser.OptionalPairedSets), ", "))
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
@@ -75,6 +78,9 @@ func cmdRun(args []string) error {
 		return err
 	}
 	if cfg.pairedParams, err = setParams(browser.DefaultPairedParams, *pairSet); err != nil {
+		return err
+	}
+	if cfg.pairedSets, err = pickPairedSets(*setList); err != nil {
 		return err
 	}
 	for name := range strings.SplitSeq(*extra, ",") {

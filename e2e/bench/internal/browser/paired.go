@@ -28,6 +28,22 @@ var PairedSets = []PairedSet{
 	{"stream", report.NativeStream, report.WSClientStream, pairedQuery("stream", "send", "stream")},
 }
 
+// OptionalPairedSets run only when named (bench run -paired-sets).
+var OptionalPairedSets = []PairedSet{
+	{"onmessage", report.Native, report.WSClientOnMessage, pairedQuery("websocket", "onmessage", "")},
+}
+
+// PairedSetByName returns the set of PairedSets or OptionalPairedSets
+// named name.
+func PairedSetByName(name string) (PairedSet, bool) {
+	for _, s := range append(PairedSets, OptionalPairedSets...) {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return PairedSet{}, false
+}
+
 // pairedQuery selects the native API and the wsclient variant of a set.
 func pairedQuery(api, mode, transport string) url.Values {
 	q := wsclientQuery(mode, transport)

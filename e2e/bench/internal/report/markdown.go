@@ -44,7 +44,7 @@ func (r *Results) Markdown(chartPath string) string {
 			var used []string
 			for _, c := range br.Clients {
 				if p, ok := br.Rounds[0][c]; ok && p.Transport != "" {
-					used = append(used, fmt.Sprintf("%s %s", ClientLabel(c), p.Transport))
+					used = append(used, fmt.Sprintf("%s: %s", ClientLabel(c), p.Transport))
 				}
 			}
 			if len(used) > 0 {
@@ -119,7 +119,7 @@ func (p *Paired) Markdown() string {
 	var b strings.Builder
 	pm := p.Params
 	fmt.Fprintf(&b, "### Paired blocks in one page\n\n"+
-		"Each page load holds a native client and a Go client, each with its own connections to the same server, and runs them in blocks that alternate: per workload, one warm-up block each, then %d pairs of blocks, the Go block first in every other pair (native, Go; Go, native; …) and the first pair's order alternating between page loads. Each pair gives a ratio Go ÷ native; each cell below is the median (range) over the blocks or pairs of %s. Blocks: %d pipelined messages of %d bytes; %d round trips of %d bytes (the block's median); %d messages of 1 MiB; %d flood messages of %d bytes.\n\n",
+		"Each page load holds a native client and a Go client, each with its own connections to the same server, and runs them in blocks that alternate: per workload, one warm-up block each, then %d pairs of blocks, the Go block first in every other pair (native, Go; Go, native; …) and the first pair's order alternating between page loads. Each pair gives a ratio Go ÷ native; each cell below is the median (range) over the blocks — for the ratio, over the pairs — of %s. Blocks: %d pipelined messages of %d bytes; %d round trips of %d bytes (the block's median); %d messages of 1 MiB; %d flood messages of %d bytes.\n\n",
 		pm["pairs"], pluralRuns(p), pm["pipe_n"], pm["pipe_size"], pm["rtt_n"], pm["rtt_size"], pm["big_n"], pm["flood_n"], pm["flood_size"])
 	b.WriteString(p.Table().Markdown())
 	var used []string
