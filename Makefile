@@ -94,6 +94,8 @@ bench: chromium
 	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/sizes-bare.wasm ./e2e/bench/clients/sizes/bare
 	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/sizes-fmt.wasm ./e2e/bench/clients/sizes/fmt
 	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/wsclient-minimal.wasm ./wsclient/internal/minimal
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH_BIN)/wsclient-minimal-names.wasm ./wsclient/internal/minimal
+	GOOS=js GOARCH=wasm $(GO) list -deps ./wsclient/internal/minimal > $(BENCH_BIN)/wsclient-minimal-names.deps
 	GOOS=js GOARCH=wasm $(GO) build $(BENCH_SMALL) -o $(BENCH_BIN)/coder-minimal.wasm ./e2e/bench/clients/sizes/coderminimal
 	$(GO) build -o $(BENCH_BIN)/benchserver ./e2e/bench/cmd/benchserver
 	$(GO) build -o $(BENCH_BIN)/bench ./e2e/bench/cmd/bench

@@ -6,7 +6,7 @@ package clients
 
 import "embed"
 
-// Assets holds pages/run.html and jsnative/bench.js.
+// Assets holds pages/run.html, pages/paired.js and jsnative/bench.js.
 //
-//go:embed pages/*.html jsnative/*.js
+//go:embed pages/*.html pages/*.js jsnative/*.js
 var Assets embed.FS

@@ -1,15 +1,21 @@
 //go:build js && wasm
 
 // Command wsclient runs the browser benchmark workloads with duplex's
-// wsclient. The page's "mode" parameter picks how messages are sent:
+// wsclient. The page's "mode" parameter picks how messages are sent and
+// taken:
 //
-//	send   SendText / SendBinary: the browser's send(), no waiting
-//	write  Write(ctx, typ, p): waits for the connection and for backpressure
+//	send       SendText / SendBinary (the browser's send(), no waiting);
+//	           Read in a goroutine
+//	write      Write(ctx, typ, p), which waits for the connection and for
+//	           backpressure; Read in a goroutine
+//	onmessage  SendText / SendBinary; messages through Options.OnMessage
+//	           (the harness runs the workload inside the callback)
 //
 // and "transport=stream" selects wsclient's WebSocketStream transport
 // (default: the WebSocket object).
 //
-// Messages are always taken with Read, in a goroutine, not with callbacks.
+// A mode for a synchronous message handler (Options.OnMessageSync, which
+// this wsclient does not have yet) is one more case in handlerOption.
 package main
 
 import (
@@ -23,6 +29,7 @@ import (
 type conn struct {
 	c     *wsclient.Conn
 	write bool
+	d     *harness.Dispatcher // nil: messages are taken with Read
 }
 
 func (c *conn) Send(ctx context.Context, text bool, p []byte) error {
@@ -44,6 +51,9 @@ func (c *conn) Read(ctx context.Context) ([]byte, error) {
 	return p, err
 }
 
+// Dispatcher makes conn a harness.Handled.
+func (c *conn) Dispatcher() *harness.Dispatcher { return c.d }
+
 func (c *conn) Close() error {
 	if err := c.c.Close(wsclient.StatusNormalClosure, ""); err != nil {
 		return err
@@ -52,18 +62,34 @@ func (c *conn) Close() error {
 	return nil
 }
 
+// handlerOption sets the message handler of mode in opts, delivering to d,
+// and reports whether mode has one.
+func handlerOption(mode string, opts *wsclient.Options, d *harness.Dispatcher) bool {
+	switch mode {
+	case "onmessage":
+		opts.OnMessage = func(m wsclient.Message) { d.Deliver(m.Data) }
+		return true
+	}
+	return false
+}
+
 func main() {
 	params := js.Global().Get("benchParams")
-	write := params.Get("mode").String() == "write"
-	opts := &wsclient.Options{}
+	mode := params.Get("mode").String()
+	base := wsclient.Options{}
 	if params.Get("transport").String() == "stream" {
-		opts.Transport = wsclient.TransportStream
+		base.Transport = wsclient.TransportStream
 	}
 	harness.Main(func(ctx context.Context, url string) (harness.Conn, error) {
-		c, err := wsclient.Dial(ctx, url, opts)
-		if err != nil {
+		opts := base
+		c := &conn{write: mode == "write"}
+		if d := new(harness.Dispatcher); handlerOption(mode, &opts, d) {
+			c.d = d
+		}
+		var err error
+		if c.c, err = wsclient.Dial(ctx, url, &opts); err != nil {
 			return nil, err
 		}
-		return &conn{c: c, write: write}, nil
+		return c, nil
 	})
 }

@@ -18,7 +18,10 @@
 //
 //	browser  wsclient, coder/websocket's wasm client and native JS in one
 //	         headless Chromium: pipelined echo, round trips, 1 MiB echo,
-//	         server flood; rounds alternate the clients
+//	         server flood; a page per client, the clients' order rotating
+//	         from round to round
+//	paired   inside one page, blocks of native JS and of wsclient
+//	         alternate (WebSocket, and WebSocketStream); a ratio per pair
 //	startup  navigation to first open event, cold and warm cache
 //	payload  wasm sizes: raw, gzip, brotli, and what the server sends
 //	server   idle connections and echo throughput, duplex vs Node's ws

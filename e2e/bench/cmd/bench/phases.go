@@ -33,38 +33,43 @@ func startBenchServer(ctx context.Context, cfg runConfig) (*procs.Child, error) 
 		"-addr", "127.0.0.1:0", "-wasm", cfg.binDir, "-web", cfg.webDir)
 }
 
-// runBrowser runs the browser and start-up phases in one headless Chromium,
-// against one benchserver.
-func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.Startup, error) {
+// runBrowser runs the browser, paired and start-up phases in one headless
+// Chromium, against one benchserver, and stores their results in res.
+func runBrowser(ctx context.Context, cfg runConfig, res *report.Results) error {
 	srv, err := startBenchServer(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer srv.Stop()
 	base := "http://" + srv.Addr
 
 	allocCtx, cancelAlloc, err := chrome.NewAllocator(ctx)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer cancelAlloc()
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
 	if err := chromedp.Do(browserCtx); err != nil {
-		return nil, nil, fmt.Errorf("starting Chromium: %w", err)
+		return fmt.Errorf("starting Chromium: %w", err)
 	}
 
-	var b *report.Browser
-	var s *report.Startup
 	if cfg.phases["browser"] {
-		clients := slices.Clone(browser.Clients)
+		clients := slices.Clone(cfg.clients)
 		for _, name := range cfg.extra {
 			clients = append(clients, browser.Client{Name: name, Query: url.Values{"client": {name}, "wasm": {name}, "mode": {"send"}}})
 		}
 		log.Printf("browser: %d rounds of %d clients against %s", cfg.rounds, len(clients), base)
-		b, err = browser.Throughput(browserCtx, base, browser.DefaultParams, clients, cfg.rounds, log.Printf)
+		res.Browser, err = browser.Throughput(browserCtx, base, cfg.params, clients, cfg.rounds, log.Printf)
 		if err != nil {
-			return b, nil, err
+			return err
+		}
+	}
+	if cfg.phases["paired"] {
+		log.Printf("paired: %d page loads of %d sets, %d pairs of blocks per workload", cfg.pairedRounds, len(cfg.pairedSets), cfg.pairedParams["pairs"])
+		res.Paired, err = browser.Paired(browserCtx, base, cfg.pairedParams, cfg.pairedSets, cfg.pairedRounds, log.Printf)
+		if err != nil {
+			return err
 		}
 	}
 	if cfg.phases["startup"] {
@@ -74,12 +79,12 @@ func runBrowser(ctx context.Context, cfg runConfig) (*report.Browser, *report.St
 			{Name: "coder-minimal", Page: "coder-minimal"},
 		}
 		log.Printf("start-up: %d rounds of %d clients", cfg.startRounds, len(clients))
-		s, err = browser.Startup(browserCtx, base, clients, cfg.startRounds, log.Printf)
+		res.Startup, err = browser.Startup(browserCtx, base, clients, cfg.startRounds, log.Printf)
 		if err != nil {
-			return b, s, err
+			return err
 		}
 	}
-	return b, s, nil
+	return nil
 }
 
 // payloadPrograms are the programs of the payload table. Make builds the
@@ -146,7 +151,9 @@ func runPayload(ctx context.Context, cfg runConfig) (*report.Payload, error) {
 		log.Printf("payload %-18s raw %9d  gzip %9d  brotli %9d  sent %9d %s", progs[i].Name,
 			progs[i].Raw, progs[i].Gzip, progs[i].Brotli, progs[i].Transferred, progs[i].Encoding)
 	}
-	return &report.Payload{Programs: progs}, nil
+	code := codeByPackage(cfg)
+	log.Printf("payload: code by package of %s: %d packages %s", code.Program, len(code.Packages), code.Note)
+	return &report.Payload{Programs: progs, Code: code}, nil
 }
 
 // progPath returns the file of a payload program.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/chromedp/chromedp"
 
@@ -19,35 +17,20 @@ import (
 // prints where the time goes; the raw profile is written for DevTools.
 func cmdProfile(args []string) error {
 	fs := flag.NewFlagSet("profile", flag.ExitOnError)
-	client := fs.String("client", "wsclient", "client name (jsnative, wsclient, wsclient-write, coder)")
+	client := fs.String("client", "wsclient", "client name ("+clientNames()+")")
 	binDir := fs.String("bin", "bin/bench", "directory of benchserver and the wasm programs")
 	set := fs.String("set", "", "workload parameters to change, e.g. big_n=0,flood_n=1")
 	top := fs.Int("top", 30, "functions to list")
 	fs.Parse(args)
 
-	var c *browser.Client
-	for i := range browser.Clients {
-		if browser.Clients[i].Name == *client {
-			c = &browser.Clients[i]
-		}
+	cs, err := pickClients(*client)
+	if err != nil {
+		return err
 	}
-	if c == nil {
-		return fmt.Errorf("unknown client %q", *client)
-	}
-	params := map[string]int{}
-	for k, v := range browser.DefaultParams {
-		params[k] = v
-	}
-	for kv := range strings.SplitSeq(*set, ",") {
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		n, err := strconv.Atoi(v)
-		if _, known := params[k]; !known || err != nil {
-			return fmt.Errorf("-set %q: unknown parameter or bad number", kv)
-		}
-		params[k] = n
+	c := cs[0]
+	params, err := setParams(browser.DefaultParams, *set)
+	if err != nil {
+		return err
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
@@ -65,7 +48,7 @@ func cmdProfile(args []string) error {
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
 
-	raw, funcs, err := browser.Profile(browserCtx, "http://"+srv.Addr, params, *c)
+	raw, funcs, err := browser.Profile(browserCtx, "http://"+srv.Addr, params, c)
 	if err != nil {
 		return err
 	}

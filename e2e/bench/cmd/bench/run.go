@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/duplexgo/duplex/e2e/bench/internal/browser"
 	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
 	"github.com/duplexgo/duplex/e2e/bench/internal/report"
 	"github.com/duplexgo/duplex/e2e/internal/chrome"
@@ -28,6 +29,11 @@ type runConfig struct {
 	duplexd      string // the real server binary, for what it sends of app.wasm
 	outDir       string // docs
 	rounds       int
+	clients      []browser.Client // the browser clients, in the first round's order
+	params       map[string]int   // the browser workloads' parameters
+	pairedParams map[string]int   // the paired blocks' parameters
+	pairedRounds int
+	pairedSets   []browser.PairedSet
 	extra        []string // experimental browser clients
 	startRounds  int
 	idle         int
@@ -41,14 +47,21 @@ const runTimeout = 20 * time.Minute
 
 func cmdRun(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	phases := fs.String("phases", "browser,startup,payload,server", "phases to run")
+	phases := fs.String("phases", "browser,paired,startup,payload,server", "phases to run")
 	var cfg runConfig
 	fs.StringVar(&cfg.binDir, "bin", "bin/bench", "directory of benchserver and the wasm programs")
 	fs.StringVar(&cfg.nodeDir, "node", "e2e/bench/node", "directory of the Node scripts, with ws installed")
 	fs.StringVar(&cfg.webDir, "web", "web", "directory holding app.wasm")
 	fs.StringVar(&cfg.duplexd, "duplexd", "bin/duplexd", "duplex's server binary (optional)")
 	fs.StringVar(&cfg.outDir, "out", "docs", "where BENCHMARKS.md and bench/ are written")
-	fs.IntVar(&cfg.rounds, "rounds", 7, "browser rounds")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "browser rounds (the order of the clients rotates by one each round)")
+	clientList := fs.String("clients", strings.Join(namesOf(browser.Clients), ","),
+		"browser clients, comma separated, in the first round's order; also: "+strings.Join(namesOf(browser.OptionalClients), ", "))
+	set := fs.String("set", "", "browser workload parameters to change, e.g. pipe_n=2000,rtt_n=200 (for short runs)")
+	pairSet := fs.String("pair-set", "", "paired block parameters to change, e.g. pairs=4,pipe_n=500")
+	fs.IntVar(&cfg.pairedRounds, "paired-rounds", 1, "page loads per paired set (the first pair's side alternates between them)")
+	setList := fs.String("paired-sets", strings.Join(pairedSetNames(browser.PairedSets), ","),
+		"paired sets, comma separated; also: "+strings.Join(pairedSetNames(browser.OptionalPairedSets), ", "))
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
@@ -57,6 +70,19 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
 	fs.Parse(args)
 
+	var err error
+	if cfg.clients, err = pickClients(*clientList); err != nil {
+		return err
+	}
+	if cfg.params, err = setParams(browser.DefaultParams, *set); err != nil {
+		return err
+	}
+	if cfg.pairedParams, err = setParams(browser.DefaultPairedParams, *pairSet); err != nil {
+		return err
+	}
+	if cfg.pairedSets, err = pickPairedSets(*setList); err != nil {
+		return err
+	}
 	for name := range strings.SplitSeq(*extra, ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			cfg.extra = append(cfg.extra, name)
@@ -65,7 +91,7 @@ func cmdRun(args []string) error {
 	cfg.phases = map[string]bool{}
 	for p := range strings.SplitSeq(*phases, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "browser", "startup", "payload", "server":
+		case "browser", "paired", "startup", "payload", "server":
 			cfg.phases[p] = true
 		case "":
 		default:
@@ -79,8 +105,9 @@ func cmdRun(args []string) error {
 		}
 		cfg.echoClients = append(cfg.echoClients, n)
 	}
-	if cfg.rounds < 1 || cfg.rounds > 50 || cfg.startRounds < 1 || cfg.startRounds > 50 || cfg.echoRounds < 1 || cfg.echoRounds > 20 {
-		return fmt.Errorf("rounds must be between 1 and 50 (echo: 20)")
+	if cfg.rounds < 1 || cfg.rounds > 50 || cfg.startRounds < 1 || cfg.startRounds > 50 || cfg.echoRounds < 1 || cfg.echoRounds > 20 ||
+		cfg.pairedRounds < 1 || cfg.pairedRounds > 50 || cfg.pairedParams["pairs"] < 1 || cfg.pairedParams["pairs"] > 200 {
+		return fmt.Errorf("rounds must be between 1 and 50 (echo: 20), pairs between 1 and 200")
 	}
 	if cfg.echoDuration <= 0 || cfg.echoDuration > time.Minute {
 		return fmt.Errorf("-echo-duration must be at most a minute")
@@ -98,12 +125,10 @@ func cmdRun(args []string) error {
 
 	res := &report.Results{Meta: meta(cfg)}
 	start := time.Now()
-	if cfg.phases["browser"] || cfg.phases["startup"] {
-		b, s, err := runBrowser(ctx, cfg)
-		if err != nil {
+	if cfg.phases["browser"] || cfg.phases["paired"] || cfg.phases["startup"] {
+		if err := runBrowser(ctx, cfg, res); err != nil {
 			return fmt.Errorf("browser: %w", err)
 		}
-		res.Browser, res.Startup = b, s
 	}
 	if cfg.phases["payload"] {
 		p, err := runPayload(ctx, cfg)

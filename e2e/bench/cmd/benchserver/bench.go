@@ -29,10 +29,6 @@ func registerBench(mux *http.ServeMux, wasmDir string) error {
 	if err != nil {
 		return err
 	}
-	nativeJS, err := fs.ReadFile(clients.Assets, "jsnative/bench.js")
-	if err != nil {
-		return err
-	}
 
 	mux.HandleFunc("GET /bench/run.html", func(w http.ResponseWriter, r *http.Request) {
 		// Cross-origin isolation gives the page a 5 µs performance.now()
@@ -44,10 +40,16 @@ func registerBench(mux *http.ServeMux, wasmDir string) error {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(runPage)
 	})
-	mux.HandleFunc("GET /bench/jsnative/bench.js", func(w http.ResponseWriter, r *http.Request) {
+	// The pages' scripts: jsnative/bench.js, pages/paired.js.
+	scripts := http.FileServerFS(clients.Assets)
+	mux.HandleFunc("GET /bench/{dir}/{file}", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.PathValue("file"), ".js") {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "text/javascript")
 		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeContent(w, r, "bench.js", started, bytes.NewReader(nativeJS))
+		http.StripPrefix("/bench", scripts).ServeHTTP(w, r)
 	})
 	// Static files are revalidated on every load (Cache-Control: no-cache,
 	// as go-app serves app.wasm): a warm start costs a 304, not a download.
@@ -125,14 +127,17 @@ ws.onmessage = (e) => { console.log(e.data); ws.close(1000, ""); };
 
 // flood performs the WebSocket handshake itself and writes pre-encoded
 // frames in 64 KiB batches, so that the server costs next to nothing and the
-// browser's receiving side is what gets measured. It waits for one message
+// browser's receiving side is what gets measured. It waits for a message
 // from the client before it starts, so the client times the flood from its
-// own request.
+// own request: a message holding a number asks for that many messages,
+// any other for n. Then it closes with 1000 — or, with repeat=1, waits for
+// the next request, until the client closes.
 func flood(w http.ResponseWriter, r *http.Request) {
 	n, err1 := strconv.Atoi(r.URL.Query().Get("n"))
 	size, err2 := strconv.Atoi(r.URL.Query().Get("size"))
-	if err1 != nil || err2 != nil || n < 0 || n > 10_000_000 || size < 0 || size > 1<<16 {
-		http.Error(w, "want ?n=0..10000000&size=0..65536", http.StatusBadRequest)
+	repeat := r.URL.Query().Get("repeat") == "1"
+	if err1 != nil || err2 != nil || !floodCount(n) || size < 0 || size > 1<<16 {
+		http.Error(w, "want ?n=0..10000000&size=0..65536[&repeat=1]", http.StatusBadRequest)
 		return
 	}
 	key := r.Header.Get("Sec-WebSocket-Key")
@@ -145,13 +150,9 @@ func flood(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(2 * time.Minute))
 	fmt.Fprintf(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
 		wsframe.AcceptKey(key))
 	if err := brw.Flush(); err != nil {
-		return
-	}
-	if err := waitForData(brw.Reader); err != nil {
 		return
 	}
 
@@ -162,12 +163,28 @@ func flood(w http.ResponseWriter, r *http.Request) {
 	frame := wsframe.AppendFrame(nil, true, wsframe.OpBinary, nil, msg)
 	perBatch := max(1, (64<<10)/len(frame))
 	batch := bytes.Repeat(frame, perBatch)
-	for sent := 0; sent < n; {
-		k := min(perBatch, n-sent)
-		if _, err := nc.Write(batch[:k*len(frame)]); err != nil {
+	for {
+		// A repeated flood's client may idle between requests (it runs other
+		// blocks): each request gets its own deadline.
+		nc.SetDeadline(time.Now().Add(2 * time.Minute))
+		req, err := waitForData(brw.Reader)
+		if err != nil {
 			return
 		}
-		sent += k
+		count := n
+		if k, err := strconv.Atoi(string(req)); err == nil && floodCount(k) {
+			count = k
+		}
+		for sent := 0; sent < count; {
+			k := min(perBatch, count-sent)
+			if _, err := nc.Write(batch[:k*len(frame)]); err != nil {
+				return
+			}
+			sent += k
+		}
+		if !repeat {
+			break
+		}
 	}
 	closeFrame := wsframe.AppendFrame(nil, true, wsframe.OpClose, nil, []byte{0x03, 0xE8}) // 1000
 	if _, err := nc.Write(closeFrame); err != nil {
@@ -183,18 +200,23 @@ func flood(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// waitForData reads frames until the first data message.
-func waitForData(br *bufio.Reader) error {
+// floodCount reports whether n messages is a flood the endpoint serves.
+func floodCount(n int) bool { return n >= 0 && n <= 10_000_000 }
+
+// waitForData reads frames until the first data message and returns its
+// payload. A close frame from the client is answered, and ends the wait
+// with an error.
+func waitForData(br *bufio.Reader) ([]byte, error) {
 	for {
 		f, err := wsframe.ReadFrame(br, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch f.Op {
 		case wsframe.OpClose:
-			return fmt.Errorf("client closed")
+			return nil, fmt.Errorf("client closed")
 		case wsframe.OpText, wsframe.OpBinary:
-			return nil
+			return f.Payload, nil
 		}
 	}
 }

@@ -26,13 +26,53 @@ type Client struct {
 	Query url.Values
 }
 
-// Clients are the browser clients, in the order they run within a round.
+// Clients are the browser clients of a run, in the order of its first
+// round (the order rotates: see Throughput).
 var Clients = []Client{
-	{report.Native, url.Values{"client": {"jsnative"}}},
-	{report.WSClient, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}}},
-	{report.WSClientWrite, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"write"}}},
-	{report.WSClientStream, url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {"send"}, "transport": {"stream"}}},
+	{report.Native, nativeQuery("websocket", "use")},
+	{report.NativeBare, nativeQuery("websocket", "none")},
+	{report.WSClient, wsclientQuery("send", "")},
+	{report.WSClientWrite, wsclientQuery("write", "")},
+	{report.NativeStream, nativeQuery("stream", "use")},
+	{report.WSClientStream, wsclientQuery("send", "stream")},
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
+}
+
+// OptionalClients run only when named (bench run -clients, bench profile
+// -client).
+//
+// A wsclient variant is a mode of clients/wsclient: to add the synchronous
+// handler's client once wsclient has Options.OnMessageSync, give that
+// program a "sync" mode and add {report.WSClientSync, wsclientQuery("sync",
+// "")} to Clients (and its paired set to PairedSets).
+var OptionalClients = []Client{
+	{report.WSClientOnMessage, wsclientQuery("onmessage", "")},
+}
+
+// nativeQuery selects jsnative/bench.js on api ("websocket" or "stream"),
+// reading each message ("use") or touching nothing ("none").
+func nativeQuery(api, touch string) url.Values {
+	return url.Values{"client": {"jsnative"}, "api": {api}, "touch": {touch}}
+}
+
+// wsclientQuery selects clients/wsclient with a mode (see its doc) and a
+// transport ("" for the default, "stream" for TransportStream).
+func wsclientQuery(mode, transport string) url.Values {
+	q := url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {mode}}
+	if transport != "" {
+		q.Set("transport", transport)
+	}
+	return q
+}
+
+// ClientByName returns the client of Clients or OptionalClients named name.
+func ClientByName(name string) (Client, bool) {
+	for _, c := range append(Clients, OptionalClients...) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Client{}, false
 }
 
 // DefaultParams are the workload sizes: the same for every client. They
@@ -52,7 +92,8 @@ const pageTimeout = 2 * time.Minute
 type Logf func(format string, args ...any)
 
 // Throughput runs rounds rounds of every client against the server at base
-// (http://127.0.0.1:port) in the browser of browserCtx.
+// (http://127.0.0.1:port) in the browser of browserCtx. The order of the
+// clients rotates by one every round (see report.Rotation).
 func Throughput(browserCtx context.Context, base string, params map[string]int, clients []Client, rounds int, logf Logf) (*report.Browser, error) {
 	res := &report.Browser{Params: params}
 	for _, c := range clients {
@@ -60,15 +101,17 @@ func Throughput(browserCtx context.Context, base string, params map[string]int, 
 	}
 	for r := range rounds {
 		round := map[string]report.Page{}
-		for _, c := range clients {
+		order := report.Rotation(clients, r)
+		var names []string
+		for _, c := range order {
+			names = append(names, c.Name)
+		}
+		res.Orders = append(res.Orders, names)
+		for _, c := range order {
 			p, err := runPage(browserCtx, base, params, c)
 			if err != nil {
-				// One failed page leaves a hole in its round, not in the run.
-				msg := fmt.Sprintf("round %d, %s: %v", r+1, c.Name, err)
-				logf("browser: %s", msg)
-				res.Errors = append(res.Errors, msg)
-				if browserCtx.Err() != nil {
-					return res, browserCtx.Err()
+				if err := failed(browserCtx, logf, "browser", &res.Errors, r, c.Name, err); err != nil {
+					return res, err
 				}
 				continue
 			}
@@ -79,6 +122,16 @@ func Throughput(browserCtx context.Context, base string, params map[string]int, 
 		res.Rounds = append(res.Rounds, round)
 	}
 	return res, nil
+}
+
+// failed records the failure of round's page of name in errs: a failed
+// page leaves a hole in its round, not in the run. It returns the
+// browser's error when the browser itself is gone, which ends the phase.
+func failed(browserCtx context.Context, logf Logf, phase string, errs *[]string, round int, name string, err error) error {
+	msg := fmt.Sprintf("round %d, %s: %v", round+1, name, err)
+	logf("%s: %s", phase, msg)
+	*errs = append(*errs, msg)
+	return browserCtx.Err()
 }
 
 // pageResult is the JSON a page reports (harness.Result, jsnative/bench.js).
@@ -92,49 +145,13 @@ type pageResult struct {
 // runPage opens a new tab, loads the benchmark page for c, waits for its
 // result and closes the tab.
 func runPage(browserCtx context.Context, base string, params map[string]int, c Client) (report.Page, error) {
-	tab, cancel := chromedp.NewContext(browserCtx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(tab, pageTimeout)
-	defer cancelT()
-
-	q := url.Values{}
-	for k, v := range c.Query {
-		q[k] = v
-	}
-	for k, v := range params {
-		q.Set(k, strconv.Itoa(v))
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/bench/run.html?"+q.Encode())); err != nil {
-		return report.Page{}, err
-	}
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string]("window.benchResult", chromedp.EvalAwaitPromise))
-	if err != nil {
-		return report.Page{}, err
-	}
 	var pr pageResult
-	if err := json.Unmarshal([]byte(raw), &pr); err != nil {
-		return report.Page{}, fmt.Errorf("page result %q: %w", raw, err)
-	}
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[float64]("window.timerResolutionUs"))
-	if err != nil {
-		return report.Page{}, err
-	}
-	isolated, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("self.crossOriginIsolated"))
+	info, err := loadPage(browserCtx, base, params, c.Query, pageTimeout, &pr)
 	if err != nil {
 		return report.Page{}, err
 	}
 	if len(pr.RTTUs) == 0 {
 		return report.Page{}, fmt.Errorf("page reported no round trips")
-	}
-	transports, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int]("window.benchTransports"))
-	if err != nil {
-		return report.Page{}, err
-	}
-	var used []string
-	for _, t := range []string{"WebSocket", "WebSocketStream"} {
-		if transports[t] > 0 {
-			used = append(used, t)
-		}
 	}
 	return report.Page{
 		PipelinedRate: pr.PipelinedRate,
@@ -143,10 +160,63 @@ func runPage(browserCtx context.Context, base string, params map[string]int, c C
 		RTTSamples:    len(pr.RTTUs),
 		BigMBps:       pr.BigMBps,
 		FloodRate:     pr.FloodRate,
-		TimerResUs:    res,
-		Isolated:      isolated,
-		Transport:     strings.Join(used, "+"),
+		TimerResUs:    info.timerResUs,
+		Isolated:      info.isolated,
+		Transport:     info.transport,
 	}, nil
+}
+
+// pageInfo is what every benchmark page says about itself.
+type pageInfo struct {
+	timerResUs float64
+	isolated   bool
+	transport  string // the browser APIs its sockets used, "+" separated
+}
+
+// loadPage opens a new tab, loads run.html with query and params, decodes
+// the JSON the page reports into result, and closes the tab.
+func loadPage(browserCtx context.Context, base string, params map[string]int, query url.Values, timeout time.Duration, result any) (pageInfo, error) {
+	tab, cancel := chromedp.NewContext(browserCtx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, timeout)
+	defer cancelT()
+
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	for k, v := range params {
+		q.Set(k, strconv.Itoa(v))
+	}
+	var info pageInfo
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/bench/run.html?"+q.Encode())); err != nil {
+		return info, err
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string]("window.benchResult", chromedp.EvalAwaitPromise))
+	if err != nil {
+		return info, err
+	}
+	if err := json.Unmarshal([]byte(raw), result); err != nil {
+		return info, fmt.Errorf("page result %q: %w", raw, err)
+	}
+	if info.timerResUs, err = chromedp.Run(ctx, chromedp.Evaluate[float64]("window.timerResolutionUs")); err != nil {
+		return info, err
+	}
+	if info.isolated, err = chromedp.Run(ctx, chromedp.Evaluate[bool]("self.crossOriginIsolated")); err != nil {
+		return info, err
+	}
+	transports, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int]("window.benchTransports"))
+	if err != nil {
+		return info, err
+	}
+	var used []string
+	for _, t := range []string{"WebSocket", "WebSocketStream"} {
+		if transports[t] > 0 {
+			used = append(used, t)
+		}
+	}
+	info.transport = strings.Join(used, "+")
+	return info, nil
 }
 
 // StartClient is one client of the start-up benchmark: the value of the
@@ -184,11 +254,8 @@ func Startup(browserCtx context.Context, base string, clients []StartClient, rou
 		for _, c := range clients {
 			s, err := startOne(browserCtx, base, c, r)
 			if err != nil {
-				msg := fmt.Sprintf("round %d, %s: %v", r+1, c.Name, err)
-				logf("start-up: %s", msg)
-				res.Errors = append(res.Errors, msg)
-				if browserCtx.Err() != nil {
-					return res, browserCtx.Err()
+				if err := failed(browserCtx, logf, "start-up", &res.Errors, r, c.Name, err); err != nil {
+					return res, err
 				}
 				continue
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -29,11 +30,11 @@ func (r *Results) Markdown(chartPath string) string {
 
 	b.WriteString("### Targets\n\n")
 	b.WriteString(r.TargetsTable().Markdown())
-	b.WriteString("\n")
+	b.WriteString("\nBrowser ratios: \"rounds\" is the median (range) over the rounds of the per-round ratio of two page loads; \"paired\" the median (range) of the per-pair ratios of alternating blocks inside one page (below). Where both exist, the paired median decides \"Met\": it is the tighter measurement.\n\n")
 
 	if br := r.Browser; br != nil {
-		fmt.Fprintf(&b, "### In the browser\n\n%d rounds; in each round every client runs in a fresh page of the same headless Chromium, in the order %s, against the same server. Each cell: median over the rounds (range). Ratios are computed per round, then the median (range) is taken.\n\n",
-			len(br.Rounds), strings.Join(labels(br.Clients), ", "))
+		fmt.Fprintf(&b, "### In the browser\n\n%d rounds; in each round every client runs in a fresh page of the same headless Chromium, against the same server, %s. Each cell: median over the rounds (range). Ratios are computed per round, then the median (range) is taken.\n\n",
+			len(br.Rounds), br.OrderText())
 		b.WriteString(br.Table().Markdown())
 		fmt.Fprintf(&b, "\nParameters: %s.", fmtParams(br.Params))
 		if len(br.Rounds) > 0 {
@@ -43,7 +44,7 @@ func (r *Results) Markdown(chartPath string) string {
 			var used []string
 			for _, c := range br.Clients {
 				if p, ok := br.Rounds[0][c]; ok && p.Transport != "" {
-					used = append(used, fmt.Sprintf("%s %s", ClientLabel(c), p.Transport))
+					used = append(used, fmt.Sprintf("%s: %s", ClientLabel(c), p.Transport))
 				}
 			}
 			if len(used) > 0 {
@@ -52,6 +53,9 @@ func (r *Results) Markdown(chartPath string) string {
 		}
 		b.WriteString("\n\n")
 		writeErrors(&b, "Failed pages (left out of their round)", br.Errors)
+	}
+	if p := r.Paired; p != nil {
+		b.WriteString(p.Markdown())
 	}
 	if s := r.Startup; s != nil {
 		fmt.Fprintf(&b, "### Start-up: navigation to the first open event\n\n%d rounds. Cold: browser cache cleared first; warm: the same page loaded again right after (the server answers 304 to revalidation, as go-app's `Cache-Control: no-cache` makes it). Transferred: bytes over the network for every resource of the page, headers included.\n\n", len(s.Rounds))
@@ -64,6 +68,9 @@ func (r *Results) Markdown(chartPath string) string {
 		b.WriteString(p.Table().Markdown())
 		b.WriteString("\n")
 		b.WriteString(p.Breakdown())
+		if c := p.Code; c != nil {
+			b.WriteString(c.Markdown())
+		}
 	}
 	if s := r.Server; s != nil {
 		b.WriteString("### Server\n\nIdle connections: held open by the load generator (no traffic); memory is the server process's VmRSS after the connections are open minus before, divided by their number.\n\n")
@@ -87,11 +94,17 @@ func (r *Results) Text() string {
 	if r.Browser != nil {
 		section("In the browser (median over rounds (range); ratios per round)", r.Browser.Table())
 	}
+	if r.Paired != nil {
+		section("Paired blocks in one page (median (range) over blocks; ratios per pair)", r.Paired.Table())
+	}
 	if r.Startup != nil {
 		section("Start-up: navigation to first open", r.Startup.Table())
 	}
 	if r.Payload != nil {
 		section("Payload", r.Payload.Table())
+		if c := r.Payload.Code; c != nil && len(c.Packages) > 0 {
+			section("Code by package: "+c.Desc, c.Table())
+		}
 	}
 	if r.Server != nil {
 		section("Server: idle connections", r.Server.IdleTable())
@@ -99,6 +112,65 @@ func (r *Results) Text() string {
 	}
 	section("Targets", r.TargetsTable())
 	return b.String()
+}
+
+// Markdown returns the section on the paired blocks.
+func (p *Paired) Markdown() string {
+	var b strings.Builder
+	pm := p.Params
+	fmt.Fprintf(&b, "### Paired blocks in one page\n\n"+
+		"Each page load holds a native client and a Go client, each with its own connections to the same server, and runs them in blocks that alternate: per workload, one warm-up block each, then %d pairs of blocks, the Go block first in every other pair (native, Go; Go, native; …) and the first pair's order alternating between page loads. Each pair gives a ratio Go ÷ native; each cell below is the median (range) over the blocks — for the ratio, over the pairs — of %s. Blocks: %d pipelined messages of %d bytes; %d round trips of %d bytes (the block's median); %d messages of 1 MiB; %d flood messages of %d bytes.\n\n",
+		pm["pairs"], pluralRuns(p), pm["pipe_n"], pm["pipe_size"], pm["rtt_n"], pm["rtt_size"], pm["big_n"], pm["flood_n"], pm["flood_size"])
+	b.WriteString(p.Table().Markdown())
+	var used []string
+	for _, r := range p.Runs {
+		u := fmt.Sprintf("%s: %s", r.Set, r.Transport)
+		if r.Transport != "" && !slices.Contains(used, u) {
+			used = append(used, u)
+		}
+	}
+	if len(used) > 0 {
+		fmt.Fprintf(&b, "\nBrowser API used by the page's sockets: %s.\n", strings.Join(used, "; "))
+	}
+	b.WriteString("\n")
+	writeErrors(&b, "Failed paired pages", p.Errors)
+	return b.String()
+}
+
+func pluralRuns(p *Paired) string {
+	rounds := map[int]bool{}
+	for _, r := range p.Runs {
+		rounds[r.Round] = true
+	}
+	if len(rounds) == 1 {
+		return "one page load per set"
+	}
+	return fmt.Sprintf("%d page loads per set", len(rounds))
+}
+
+// OrderText says in which order the clients ran in the rounds.
+func (b *Browser) OrderText() string {
+	all := strings.Join(labels(b.Clients), ", ")
+	if len(b.Orders) == 0 {
+		return "in the same order every round: " + all
+	}
+	rotated := true
+	var firsts []string
+	for r, o := range b.Orders {
+		rotated = rotated && slices.Equal(o, Rotation(b.Clients, r))
+		if len(o) > 0 {
+			firsts = append(firsts, ClientLabel(o[0]))
+		}
+	}
+	if rotated {
+		return fmt.Sprintf("in an order rotated by one client every round: round 1 ran %s; each next round starts one client further down that list and wraps around (rotation by the round number), so the rounds started with %s",
+			all, strings.Join(firsts, ", "))
+	}
+	var parts []string
+	for r, o := range b.Orders {
+		parts = append(parts, fmt.Sprintf("round %d: %s", r+1, strings.Join(labels(o), ", ")))
+	}
+	return "in these orders: " + strings.Join(parts, "; ")
 }
 
 func labels(cs []string) []string {
@@ -170,6 +242,32 @@ func (p *Payload) Breakdown() string {
 		return ""
 	}
 	return strings.TrimSpace(b.String()) + "\n\n"
+}
+
+// Markdown returns the code-by-package part of the payload section.
+func (c *CodeBreakdown) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Code by package: %s\n\n", c.Desc)
+	if len(c.Packages) == 0 {
+		fmt.Fprintf(&b, "Not measured: %s\n\n", c.Note)
+		return b.String()
+	}
+	same := ""
+	switch {
+	case c.StrippedCode == c.CodeSection:
+		same = ", the same as the stripped build's above"
+	case c.StrippedCode > 0:
+		same = fmt.Sprintf(" (the stripped build's: %d bytes)", c.StrippedCode)
+	}
+	fmt.Fprintf(&b, "From a copy built with %s, which keeps the function names (%s): each function body of the code section is counted for the Go package of its name. The code section holds %s of function bodies and headers%s; the data section (type descriptors, strings, the runtime's function tables) is another %s and is not split here.",
+		c.Build, FmtMB(float64(c.FileBytes)), FmtMB(float64(c.CodeSection)), same, FmtMB(float64(c.DataSection)))
+	if c.Note != "" {
+		fmt.Fprintf(&b, " %s", c.Note)
+	}
+	b.WriteString("\n\n")
+	b.WriteString(c.Table().Markdown())
+	b.WriteString("\n")
+	return b.String()
 }
 
 func writeErrors(b *strings.Builder, title string, errs []string) {

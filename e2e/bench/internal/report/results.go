@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 )
 
 // Results is everything one `make bench` measured. Each part is nil when
@@ -17,6 +18,7 @@ type Results struct {
 	Meta    Meta     `json:"meta"`
 	Browser *Browser `json:"browser,omitempty"`
 	Startup *Startup `json:"startup,omitempty"`
+	Paired  *Paired  `json:"paired,omitempty"`
 	Payload *Payload `json:"payload,omitempty"`
 	Server  *Server  `json:"server,omitempty"`
 }
@@ -34,21 +36,50 @@ type Meta struct {
 	NOFILE    uint64 `json:"nofile_hard_limit"`
 }
 
-// Client names in the browser benchmarks; Native is the baseline.
+// Client names in the browser benchmarks. Native is the baseline: it uses
+// every message as an application would (reads its data). NativeBare
+// touches nothing and is a limit, not a contender; NativeStream is the
+// baseline of the WebSocketStream clients (see Baseline).
 const (
-	Native         = "jsnative"
-	WSClient       = "wsclient"        // SendText/SendBinary + Read in a goroutine
-	WSClientWrite  = "wsclient-write"  // Write(ctx) + Read in a goroutine
-	WSClientStream = "wsclient-stream" // SendText + Read, WebSocketStream transport
-	Coder          = "coder"           // coder/websocket's wasm client
+	Native            = "jsnative"           // WebSocket, reads each message's data
+	NativeBare        = "jsnative-bare"      // WebSocket, counts message events only
+	NativeStream      = "jsnative-stream"    // WebSocketStream, reads each message's data
+	WSClient          = "wsclient"           // SendText/SendBinary + Read in a goroutine
+	WSClientWrite     = "wsclient-write"     // Write(ctx) + Read in a goroutine
+	WSClientStream    = "wsclient-stream"    // SendText + Read, WebSocketStream transport
+	WSClientOnMessage = "wsclient-onmessage" // SendText + Options.OnMessage
+	WSClientSync      = "wsclient-sync"      // SendText + a synchronous message handler
+	Coder             = "coder"              // coder/websocket's wasm client
 )
+
+// Baseline returns the native client that client is compared with in a
+// run of clients: native WebSocketStream for wsclient on WebSocketStream
+// (when it ran), native WebSocket for everything else.
+func Baseline(client string, clients []string) string {
+	if client == WSClientStream && slices.Contains(clients, NativeStream) {
+		return NativeStream
+	}
+	return Native
+}
 
 // Browser holds the in-browser rounds.
 type Browser struct {
 	Params  map[string]int    `json:"params"`
-	Clients []string          `json:"clients"` // in the order run within a round
+	Clients []string          `json:"clients"`          // the list the rounds' orders rotate
+	Orders  [][]string        `json:"orders,omitempty"` // each round's order (none: Clients, in every round)
 	Rounds  []map[string]Page `json:"rounds"`
 	Errors  []string          `json:"errors,omitempty"` // pages that failed (left out of their round)
+}
+
+// Rotation returns the order of clients in round r (from 0): the list
+// rotated left by r, so that over len(clients) rounds every client runs
+// first, second, … and last once each.
+func Rotation[T any](clients []T, r int) []T {
+	if len(clients) == 0 {
+		return nil
+	}
+	k := r % len(clients)
+	return append(slices.Clone(clients[k:]), clients[:k]...)
 }
 
 // Page is what one page load measured.
@@ -62,6 +93,33 @@ type Page struct {
 	TimerResUs    float64 `json:"timer_resolution_us"`
 	Isolated      bool    `json:"cross_origin_isolated"`
 	Transport     string  `json:"transport"` // WebSocket or WebSocketStream
+}
+
+// Paired holds the paired measurements: inside one page, blocks of a
+// native client and of a Go client alternate, and each pair of adjacent
+// blocks gives a ratio.
+type Paired struct {
+	Params map[string]int `json:"params"` // block sizes and message sizes; "pairs" per workload
+	Runs   []PairedRun    `json:"runs"`   // one per page load
+	Errors []string       `json:"errors,omitempty"`
+}
+
+// PairedRun is one page load of a paired set.
+type PairedRun struct {
+	Set       string            `json:"set"` // see the browser package's PairedSets
+	Round     int               `json:"round"`
+	JS        string            `json:"js"` // the native client's name
+	Go        string            `json:"go"` // the Go client's name
+	Transport string            `json:"transport"`
+	Pairs     map[string][]Pair `json:"pairs"` // by metric key (pipelined, rtt_median, big, flood)
+}
+
+// Pair is one native block and the Go block next to it: the metric of
+// each (a rate, or a block's median round trip).
+type Pair struct {
+	JS      float64 `json:"js"`
+	Go      float64 `json:"go"`
+	GoFirst bool    `json:"go_first,omitempty"` // the Go block ran first
 }
 
 // Startup holds the start-up rounds: time from navigation to the first
@@ -82,7 +140,30 @@ type StartSample struct {
 
 // Payload holds the sizes of the wasm programs.
 type Payload struct {
-	Programs []Program `json:"programs"`
+	Programs []Program      `json:"programs"`
+	Code     *CodeBreakdown `json:"code_by_package,omitempty"`
+}
+
+// CodeBreakdown is the code of one program by Go package: the function
+// bodies of its code section, each counted for the package its name (from
+// an unstripped build's name section) belongs to.
+type CodeBreakdown struct {
+	Program      string        `json:"program"` // a payload program's name
+	Desc         string        `json:"desc"`
+	Build        string        `json:"build"` // how the unstripped copy was built
+	FileBytes    int64         `json:"file_bytes"`
+	CodeSection  int           `json:"code_section_bytes"`
+	DataSection  int           `json:"data_section_bytes"`
+	StrippedCode int           `json:"stripped_code_section_bytes,omitempty"` // the payload table's build
+	Packages     []PackageCode `json:"packages"`                              // largest first
+	Note         string        `json:"note,omitempty"`
+}
+
+// PackageCode is one package's share of a CodeBreakdown.
+type PackageCode struct {
+	Package string `json:"package"`
+	Funcs   int    `json:"funcs"`
+	Bytes   int    `json:"bytes"`
 }
 
 // Program is one wasm program's sizes. Sizes are bytes; Transferred is what
@@ -176,6 +257,9 @@ func (r *Results) Merge(newer *Results) {
 	}
 	if newer.Startup != nil {
 		r.Startup = newer.Startup
+	}
+	if newer.Paired != nil {
+		r.Paired = newer.Paired
 	}
 	if newer.Payload != nil {
 		r.Payload = newer.Payload

@@ -31,9 +31,9 @@ type Panel struct {
 
 // Chart layout, in pixels.
 const (
-	chartWidth = 820
-	labelRight = 300 // right edge of the bar labels
-	plotLeft   = 310
+	chartWidth = 900
+	labelRight = 380 // right edge of the bar labels
+	plotLeft   = 390
 	plotRight  = chartWidth - 90
 	barHeight  = 14
 	barGap     = 5
@@ -43,10 +43,22 @@ const (
 )
 
 var clientColors = map[string]string{
-	WSClient:       "#2166ac",
-	WSClientWrite:  "#67a9cf",
-	WSClientStream: "#5aae61",
-	Coder:          "#ef8a62",
+	NativeBare:        "#bababa",
+	NativeStream:      "#999999",
+	WSClient:          "#2166ac",
+	WSClientWrite:     "#67a9cf",
+	WSClientStream:    "#5aae61",
+	WSClientOnMessage: "#92c5de",
+	WSClientSync:      "#053061",
+	Coder:             "#ef8a62",
+}
+
+// barLabel names a bar of client's ratio to base.
+func barLabel(client, base string) string {
+	if base == Native {
+		return ClientLabel(client)
+	}
+	return ClientLabel(client) + " ÷ " + ClientLabel(base)
 }
 
 // SVG renders panels one below the other as a standalone SVG document.
@@ -167,8 +179,8 @@ func (r *Results) Chart() string {
 	var panels []Panel
 	if b := r.Browser; b != nil {
 		p := Panel{
-			Title:    "In the browser: each client ÷ native JS WebSocket",
-			Subtitle: "Median of per-round ratios; whiskers span the rounds. Throughput: higher is better; round trip: lower is better.",
+			Title:    "In the browser: each client ÷ native JS (its own API's)",
+			Subtitle: "Page per client; median of per-round ratios, whiskers span the rounds. Throughput: higher is better; round trip: lower is better.",
 			RefLabel: "native JS",
 		}
 		for _, m := range BrowserMetrics {
@@ -181,8 +193,31 @@ func (r *Results) Chart() string {
 				if c == Native {
 					continue
 				}
-				s := b.Ratio(m, c, Native)
-				g.Bars = append(g.Bars, Bar{Label: ClientLabel(c), Value: s.Median, Min: s.Min, Max: s.Max, Color: clientColors[c]})
+				base := Baseline(c, b.Clients)
+				s := b.Ratio(m, c, base)
+				g.Bars = append(g.Bars, Bar{Label: barLabel(c, base), Value: s.Median, Min: s.Min, Max: s.Max, Color: clientColors[c]})
+			}
+			p.Groups = append(p.Groups, g)
+		}
+		panels = append(panels, p)
+	}
+	if pr := r.Paired; pr != nil && len(pr.Runs) > 0 {
+		p := Panel{
+			Title:    "Paired blocks in one page: Go client ÷ native client",
+			Subtitle: "Native and Go blocks alternate in one page; median of per-pair ratios, whiskers span the pairs.",
+			RefLabel: "native",
+		}
+		for _, key := range PairedMetrics {
+			m := MetricByKey(key)
+			dir := "↑"
+			if !m.HigherIsBetter {
+				dir = "↓"
+			}
+			g := Group{Label: fmt.Sprintf("%s %s", m.Label, dir)}
+			for _, set := range pr.Sets() {
+				js, goc := pr.Clients(set)
+				s := pr.Ratio(set, key)
+				g.Bars = append(g.Bars, Bar{Label: ClientLabel(goc) + " ÷ " + ClientLabel(js), Value: s.Median, Min: s.Min, Max: s.Max, Color: clientColors[goc]})
 			}
 			p.Groups = append(p.Groups, g)
 		}

@@ -8,11 +8,15 @@ import (
 
 // clientLabels names the browser clients in tables.
 var clientLabels = map[string]string{
-	Native:         "native JS",
-	WSClient:       "wsclient (SendText)",
-	WSClientWrite:  "wsclient (Write)",
-	WSClientStream: "wsclient (WebSocketStream)",
-	Coder:          "coder/websocket wasm",
+	Native:            "native JS",
+	NativeBare:        "native JS touching nothing (limit)",
+	NativeStream:      "native JS WebSocketStream",
+	WSClient:          "wsclient (SendText)",
+	WSClientWrite:     "wsclient (Write)",
+	WSClientStream:    "wsclient (WebSocketStream)",
+	WSClientOnMessage: "wsclient (OnMessage)",
+	WSClientSync:      "wsclient (sync handler)",
+	Coder:             "coder/websocket wasm",
 }
 
 // ClientLabel returns the display name of a client.
@@ -23,15 +27,23 @@ func ClientLabel(c string) string {
 	return c
 }
 
+// ratioHeader heads the column of a client's ratio to base.
+func ratioHeader(base string) string {
+	if base == Native {
+		return "÷ native"
+	}
+	return "÷ " + ClientLabel(base)
+}
+
 // BrowserTable has one row per metric: each client's median over rounds
-// with its range, and its ratio to native JS (per-round ratios: median and
-// range).
+// with its range, and its ratio to its baseline (see Baseline; per-round
+// ratios: median and range).
 func (b *Browser) Table() Table {
 	t := Table{Header: []string{"Metric"}}
 	for _, c := range b.Clients {
 		t.Header = append(t.Header, ClientLabel(c))
 		if c != Native {
-			t.Header = append(t.Header, "÷ native")
+			t.Header = append(t.Header, ratioHeader(Baseline(c, b.Clients)))
 		}
 	}
 	hasCoder := contains(b.Clients, Coder) && contains(b.Clients, WSClient)
@@ -47,13 +59,39 @@ func (b *Browser) Table() Table {
 		for _, c := range b.Clients {
 			row = append(row, FmtSpread(b.Value(m, c), ""))
 			if c != Native {
-				row = append(row, FmtRatioSpread(b.Ratio(m, c, Native)))
+				row = append(row, FmtRatioSpread(b.Ratio(m, c, Baseline(c, b.Clients))))
 			}
 		}
 		if hasCoder {
 			row = append(row, FmtRatioSpread(b.Ratio(m, WSClient, Coder)))
 		}
 		t.Rows = append(t.Rows, trimUnits(row))
+	}
+	return t
+}
+
+// Table has one row per paired set and metric: the native and Go blocks'
+// medians (range) and the per-pair ratio Go ÷ native, median (range).
+func (p *Paired) Table() Table {
+	t := Table{Header: []string{"Go client ÷ native client", "Metric", "native blocks", "Go blocks", "Go ÷ native per pair", "Pairs"}}
+	for _, set := range p.Sets() {
+		js, goc := p.Clients(set)
+		for _, key := range PairedMetrics {
+			m := MetricByKey(key)
+			dir := "higher is better"
+			if !m.HigherIsBetter {
+				dir = "lower is better"
+			}
+			ratio := p.Ratio(set, key)
+			t.Rows = append(t.Rows, trimUnits([]string{
+				fmt.Sprintf("%s ÷ %s", ClientLabel(goc), ClientLabel(js)),
+				fmt.Sprintf("%s (%s, %s)", m.Label, m.Unit, dir),
+				FmtSpread(p.Value(set, key, false), ""),
+				FmtSpread(p.Value(set, key, true), ""),
+				FmtRatioSpread(ratio),
+				fmt.Sprintf("%d", ratio.N),
+			}))
+		}
 	}
 	return t
 }
@@ -117,6 +155,40 @@ func (p *Payload) Table() Table {
 		}
 		t.Rows = append(t.Rows, []string{pr.Desc, FmtMB(float64(pr.Raw)), FmtMB(float64(pr.Gzip)), FmtMB(float64(pr.Brotli)), sent, pr.Build})
 	}
+	return t
+}
+
+// TopPackages is how many packages the code table lists before "other".
+const TopPackages = 15
+
+// Table lists the largest packages, then the others together, then the
+// total.
+func (c *CodeBreakdown) Table() Table {
+	t := Table{Header: []string{"Package", "Functions", "Code bytes", "Share of the code"}}
+	total, funcs := 0, 0
+	for _, p := range c.Packages {
+		total += p.Bytes
+		funcs += p.Funcs
+	}
+	share := func(n int) string {
+		if total == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(total))
+	}
+	var other PackageCode
+	for i, p := range c.Packages {
+		if i >= TopPackages {
+			other.Funcs += p.Funcs
+			other.Bytes += p.Bytes
+			continue
+		}
+		t.Rows = append(t.Rows, []string{p.Package, fmt.Sprintf("%d", p.Funcs), fmt.Sprintf("%d", p.Bytes), share(p.Bytes)})
+	}
+	if n := len(c.Packages) - TopPackages; n > 0 {
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("other (%d packages)", n), fmt.Sprintf("%d", other.Funcs), fmt.Sprintf("%d", other.Bytes), share(other.Bytes)})
+	}
+	t.Rows = append(t.Rows, []string{"all function bodies", fmt.Sprintf("%d", funcs), fmt.Sprintf("%d", total), share(total)})
 	return t
 }
 
