@@ -2,6 +2,7 @@ package wsclient
 
 import (
 	"context"
+	"unsafe"
 )
 
 // transport is one platform's WebSocket: the browser's object (socket_js.go)
@@ -111,7 +112,9 @@ func (c *Conn) URL() string { return c.t.url() }
 // carrying the close code and reason. SendText never waits: see Write for
 // backpressure.
 func (c *Conn) SendText(s string) error {
-	return c.sendNow("send", Text, []byte(s))
+	// The bytes are only read (validated, then copied to the browser or
+	// written natively), so the string's own memory serves: no copy.
+	return c.sendNow("send", Text, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // SendBinary sends p as a binary message, at once; see SendText. p is copied

@@ -115,3 +115,41 @@ func TestReadIsRefusedWhenOnMessageIsSet(t *testing.T) {
 		t.Fatalf("Read with OnMessage set = %v, want ErrOnMessageSet", err)
 	}
 }
+
+// OnMessageSync gets every message, in order, and may reply from inside:
+// a ping-pong driven entirely by the handler completes. Read is refused.
+func TestOnMessageSyncRepliesFromInside(t *testing.T) {
+	const rounds = 300
+	done := make(chan error, 1)
+	var c *Conn
+	next := 0
+	opts := &Options{OnMessageSync: func(m Message) {
+		if string(m.Data) != fmt.Sprint(next) {
+			done <- fmt.Errorf("echo %q, want %d", m.Data, next)
+			return
+		}
+		next++
+		if next == rounds {
+			done <- nil
+			return
+		}
+		if err := c.SendText(fmt.Sprint(next)); err != nil {
+			done <- err
+		}
+	}}
+	c = dial(t, "/ws/echo", opts)
+	if _, _, err := c.Read(testCtx(t)); !errors.Is(err, ErrOnMessageSet) {
+		t.Fatalf("Read with OnMessageSync set = %v, want ErrOnMessageSet", err)
+	}
+	if err := c.SendText("0"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-testCtx(t).Done():
+		t.Fatalf("ping-pong stopped after %d rounds", next)
+	}
+}

@@ -47,22 +47,23 @@ type drainer interface {
 }
 
 type handoffState struct {
-	mu       sync.Mutex // guards conns and nextID; the rest runs on the event loop's side
-	conns    map[int32]drainer
-	nextID   int32
-	dirty    []drainer // connections with messages waiting, in the order they called schedule
-	pending  bool      // a hand-off is on its way
-	lastEnd  time.Time
-	wakeCh   chan struct{}
-	setup    sync.Once
-	noExport bool     // tests: always enter Go through js.FuncOf
-	exported bool     // schedule is the wasmexport and resume is wasm_exec.js's
-	goExport js.Value // wsclientSchedule, from wasm_exec.js's instance
-	resume   js.Value // wasm_exec.js's _resume, bound
-	callback js.Func  // the js.FuncOf schedule, events and progress
-	run      js.Func  // the posted task's callback, without the wasmexport
-	microtsk js.Value // queueMicrotask
-	post     js.Value // port2.postMessage, bound
+	mu        sync.Mutex // guards conns and nextID; the rest runs on the event loop's side
+	conns     map[int32]drainer
+	nextID    int32
+	dirty     []drainer // connections with messages waiting, in the order they called schedule
+	pending   bool      // a hand-off is on its way
+	lastEnd   time.Time
+	schedules int // times schedule was called: entries into Go for messages
+	wakeCh    chan struct{}
+	setup     sync.Once
+	noExport  bool     // tests: always enter Go through js.FuncOf
+	exported  bool     // schedule is the wasmexport and resume is wasm_exec.js's
+	goExport  js.Value // wsclientSchedule, from wasm_exec.js's instance
+	resume    js.Value // wasm_exec.js's _resume, bound
+	callback  js.Func  // the js.FuncOf schedule, events and progress
+	run       js.Func  // the posted task's callback, without the wasmexport
+	microtsk  js.Value // queueMicrotask
+	post      js.Value // port2.postMessage, bound
 }
 
 // Kinds of events for onEvent (also the callback's second argument).
@@ -173,6 +174,7 @@ func wsclientSchedule(id int32) { handoff.schedule(id) }
 
 // schedule: connection id has messages waiting.
 func (h *handoffState) schedule(id int32) {
+	h.schedules++
 	d := h.lookup(id)
 	if d == nil {
 		return

@@ -5,8 +5,10 @@ package wsclient
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // The WebSocketStream transport keeps Conn's semantics: these run the core
@@ -99,5 +101,46 @@ func TestStreamReleasesItsCallbacks(t *testing.T) {
 	}
 	if n := liveFuncs.Load(); n != 0 {
 		t.Fatalf("%d callbacks live after 50 stream connections", n)
+	}
+}
+
+// On WebSocketStream a reader that falls behind slows the sender: the
+// bridge stops reading at the receive bound, so the connection stays open
+// (no 4008) and every message arrives, in order, once Read resumes.
+func TestStreamSlowReaderSlowsTheSender(t *testing.T) {
+	const n, size, bound = 256, 64 << 10, 8 // 16 MiB sent, 8 messages may wait
+	c := dial(t, fmt.Sprintf("/ws/flood?n=%d&size=%d", n, size), streamOpts(&Options{MaxPendingMessages: bound}))
+	time.Sleep(1500 * time.Millisecond) // nobody reads
+	if c.ReadyState() != Open {
+		t.Fatalf("ReadyState = %v after a pause in reading, want OPEN", c.ReadyState())
+	}
+	if waiting, _ := c.pending(); waiting > bound+1 {
+		t.Fatalf("%d messages waiting with a bound of %d", waiting, bound)
+	}
+	for i := range n {
+		_, p, err := c.Read(testCtx(t))
+		if err != nil || len(p) != size || p[0] != byte(i) {
+			t.Fatalf("message %d: %d bytes, %v", i, len(p), err)
+		}
+	}
+	if _, _, err := c.Read(testCtx(t)); CloseStatus(err) != StatusNormalClosure {
+		t.Fatalf("after the flood, Read = %v, want close 1000", err)
+	}
+}
+
+// A peer that closes while a large write is still going out: the close
+// reports the peer's code, as Chromium's own WebSocketStream does, not 1006.
+func TestStreamReportsThePeersCodeDuringALargeWrite(t *testing.T) {
+	for _, tc := range []struct {
+		code  StatusCode
+		bytes int
+	}{{4567, 20 << 20}, {StatusNormalClosure, 8 << 20}} {
+		c := dial(t, fmt.Sprintf("/ws/close?code=%d&reason=busy&after=100ms", tc.code), streamOpts(nil))
+		if err := c.SendBinary(make([]byte, tc.bytes)); err != nil {
+			t.Fatal(err)
+		}
+		if ce := waitDone(t, c); ce.Code != tc.code || ce.Reason != "busy" {
+			t.Fatalf("closing with %d during a %d-byte write: close = %+v", tc.code, tc.bytes, ce)
+		}
 	}
 }

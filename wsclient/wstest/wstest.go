@@ -6,7 +6,8 @@
 //
 //	/ws/echo            echoes every message; subprotocols echo, chat, v2;
 //	                    ?compress=1 negotiates permessage-deflate
-//	/ws/close?code=&reason=   closes at once with that code and reason
+//	/ws/close?code=&reason=[&after=]   closes with that code and reason, at
+//	                    once or after the duration (without reading before)
 //	/ws/drop            drops the TCP connection without a close frame
 //	/ws/reject          refuses the handshake with 403
 //	/ws/flood?n=&size=  sends n binary messages of size bytes (byte j of
@@ -110,6 +111,9 @@ func closeWith(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+	if d, err := time.ParseDuration(r.URL.Query().Get("after")); err == nil {
+		time.Sleep(d)
+	}
 	c.Close(websocket.StatusCode(code), r.URL.Query().Get("reason"))
 }
 

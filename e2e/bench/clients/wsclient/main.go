@@ -69,6 +69,9 @@ func handlerOption(mode string, opts *wsclient.Options, d *harness.Dispatcher) b
 	case "onmessage":
 		opts.OnMessage = func(m wsclient.Message) { d.Deliver(m.Data) }
 		return true
+	case "sync":
+		opts.OnMessageSync = func(m wsclient.Message) { d.Deliver(m.Data) }
+		return true
 	}
 	return false
 }

@@ -35,16 +35,13 @@ var Clients = []Client{
 	{report.WSClientWrite, wsclientQuery("write", "")},
 	{report.NativeStream, nativeQuery("stream", "use")},
 	{report.WSClientStream, wsclientQuery("send", "stream")},
+	{report.WSClientSync, wsclientQuery("sync", "")},
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
 }
 
 // OptionalClients run only when named (bench run -clients, bench profile
 // -client).
-//
-// A wsclient variant is a mode of clients/wsclient: to add the synchronous
-// handler's client once wsclient has Options.OnMessageSync, give that
-// program a "sync" mode and add {report.WSClientSync, wsclientQuery("sync",
-// "")} to Clients (and its paired set to PairedSets).
+// A wsclient variant is a mode of clients/wsclient.
 var OptionalClients = []Client{
 	{report.WSClientOnMessage, wsclientQuery("onmessage", "")},
 }

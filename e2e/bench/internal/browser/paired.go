@@ -19,11 +19,9 @@ type PairedSet struct {
 	Query url.Values // api selects the native side; wasm, mode, transport the Go side
 }
 
-// PairedSets are the paired measurements of a run. To pair the synchronous
-// handler's client (see OptionalClients) add
-//
-//	{"sync", report.Native, report.WSClientSync, pairedQuery("websocket", "sync", "")},
+// PairedSets are the paired measurements of a run.
 var PairedSets = []PairedSet{
+	{"sync", report.Native, report.WSClientSync, pairedQuery("websocket", "sync", "")},
 	{"websocket", report.Native, report.WSClient, pairedQuery("websocket", "send", "")},
 	{"stream", report.NativeStream, report.WSClientStream, pairedQuery("stream", "send", "stream")},
 }
