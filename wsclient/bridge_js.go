@@ -69,6 +69,7 @@ var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 			bridge.ImportSlice:      method("Uint8Array", "slice"),
 			bridge.ImportDecode:     dec.Get("decode").Call("bind", dec),
 			bridge.ImportSendWS:     method("WebSocket", "send"),
+			bridge.ImportReadyState: getter("WebSocket", "readyState"),
 			bridge.ImportRead:       method("ReadableStreamDefaultReader", "read"),
 			bridge.ImportThen:       method("Promise", "then"),
 			bridge.ImportWrite:      method("WritableStreamDefaultWriter", "write"),
@@ -94,10 +95,10 @@ var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 // and its exports, each kept as a js.Value so that calls pass numbers and
 // values Go already holds, never a method name to convert.
 type bridgeConn struct {
-	shared                                                                                     *bridgeShared
-	exports                                                                                    js.Value
-	take, peek, drop, queued, queuedBytes, ended, send, write, setLimit, completed, awaitWrite js.Value
-	onMessage                                                                                  js.Value
+	shared                                                                                                 *bridgeShared
+	exports                                                                                                js.Value
+	take, peek, drop, queued, queuedBytes, ended, send, write, setLimit, completed, awaitWrite, readyState js.Value
+	onMessage                                                                                              js.Value
 }
 
 // attachBridge registers d with the hand-off and gives it a bridge.
@@ -131,6 +132,7 @@ func newBridgeConn(id int32) (*bridgeConn, error) {
 		bc.queued, bc.queuedBytes, bc.ended = x.Get(bridge.ExportQueued), x.Get(bridge.ExportQueuedBytes), x.Get(bridge.ExportEnded)
 		bc.send, bc.write, bc.setLimit = x.Get(bridge.ExportSend), x.Get(bridge.ExportWrite), x.Get(bridge.ExportSetLimit)
 		bc.completed, bc.awaitWrite = x.Get(bridge.ExportCompleted), x.Get(bridge.ExportAwaitWrite)
+		bc.readyState = x.Get(bridge.ExportReadyState)
 		bc.onMessage = x.Get(bridge.ExportOnMessage)
 		x.Get(bridge.ExportSetCallbacks).Invoke(x.Get(bridge.ExportOnWritten), x.Get(bridge.ExportOnWriteFail))
 	})
@@ -197,9 +199,12 @@ func (bc *bridgeConn) dropAll() (n, bytes int) {
 	return n, bytes
 }
 
-// sendTo sends p with the send or write export: from the scratch memory when
-// it fits (numbers only), else as a fresh JavaScript value.
-func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) {
+// sendTo sends p with the send export (to a WebSocket; it reports the
+// readyState it saw) or the write export (to a WebSocketStream writer; it
+// reports Open): from the scratch memory when p fits (numbers only), else
+// as a fresh JavaScript value.
+func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) State {
+	toSocket := fn.Equal(bc.send)
 	if len(p) <= bridge.ScratchBytes {
 		if len(p) > 0 {
 			js.CopyBytesToJS(bc.shared.view, p)
@@ -208,8 +213,11 @@ func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) {
 		if typ == Text {
 			text = 1
 		}
-		fn.Invoke(target, len(p), text)
-		return
+		r := fn.Invoke(target, len(p), text)
+		if toSocket {
+			return State(r.Int())
+		}
+		return Open
 	}
 	var v js.Value
 	if typ == Text {
@@ -217,9 +225,13 @@ func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) {
 	} else {
 		v = bytesToJS(p)
 	}
-	if fn.Equal(bc.send) {
-		target.Call("send", v)
-		return
+	if toSocket {
+		state := State(bc.readyState.Invoke(target).Int())
+		if state != Connecting {
+			target.Call("send", v)
+		}
+		return state
 	}
 	target.Call("write", v).Call("then", bc.exports.Get(bridge.ExportOnWritten), bc.exports.Get(bridge.ExportOnWriteFail))
+	return Open
 }

@@ -14,8 +14,11 @@ type transport interface {
 	protocol() string
 	extensions() string
 	url() string
-	// send mirrors the browser's send(): queue the message and return.
-	send(op string, typ MessageType, p []byte) error
+	// send mirrors the browser's send(): unless the connection is still
+	// CONNECTING, queue the message (discarded, but counted in
+	// bufferedAmount, once closing has started) and return. It reports the
+	// readyState it saw.
+	send(op string, typ MessageType, p []byte) (State, error)
 	// close mirrors close(code, reason) on a validated code and reason.
 	close(code StatusCode, reason string) error
 	// abort abandons a connection that is still connecting.
@@ -128,14 +131,16 @@ func (c *Conn) sendNow(op string, typ MessageType, p []byte) error {
 	if err := validateMessage(op, typ, p); err != nil {
 		return err
 	}
-	switch c.t.readyState() {
-	case Connecting:
+	state, err := c.t.send(op, typ, p)
+	switch {
+	case err != nil:
+		return err
+	case state == Connecting:
 		return invalid(op, ErrInvalidState, "the connection is still CONNECTING")
-	case Closing, Closed:
-		_ = c.t.send(op, typ, p) // discarded but counted, as in the browser
-		return c.endErr(op)
+	case state >= Closing:
+		return c.endErr(op) // discarded but counted, as in the browser
 	}
-	return c.t.send(op, typ, p)
+	return nil
 }
 
 // Write sends a message of type typ, Go style: it waits for the connection

@@ -52,6 +52,7 @@ type handoffState struct {
 	nextID    int32
 	dirty     []drainer // connections with messages waiting, in the order they called schedule
 	pending   bool      // a hand-off is on its way
+	urgent    bool      // and it was asked to come at once
 	lastEnd   time.Time
 	schedules int // times schedule was called: entries into Go for messages
 	wakeCh    chan struct{}
@@ -189,6 +190,16 @@ func (h *handoffState) schedule(id int32) {
 	}
 	h.dirty = append(h.dirty, d)
 	if h.pending {
+		// Messages keep arriving before the hand-off: take them after this
+		// one, before the browser dispatches more.
+		if !h.urgent {
+			h.urgent = true
+			if h.exported {
+				h.microtsk.Invoke(h.resume)
+			} else {
+				h.handOff()
+			}
+		}
 		return
 	}
 	h.pending = true
@@ -218,7 +229,7 @@ func (h *handoffState) handOff() {
 	h.dirty = h.dirty[:0]
 	runtime.Gosched()
 	h.lastEnd = time.Now()
-	h.pending = false
+	h.pending, h.urgent = false, false
 }
 
 // findGoInstance finds wasm_exec.js's Go object that runs this program, to

@@ -145,7 +145,7 @@ func (s *jsSocket) overflow() {
 	}
 }
 
-func (s *jsSocket) readyState() State { return State(s.ws.Get("readyState").Int()) }
+func (s *jsSocket) readyState() State { return State(s.b.readyState.Invoke(s.ws).Int()) }
 func (s *jsSocket) bufferedAmount() int {
 	n := s.ws.Get("bufferedAmount").Int()
 	s.bufferedBound = n
@@ -161,9 +161,12 @@ func (s *jsSocket) bufferedAtLeast(n int) bool {
 	return s.bufferedBound >= n && s.bufferedAmount() >= n
 }
 
-func (s *jsSocket) send(op string, typ MessageType, p []byte) error {
-	s.bufferedBound += len(p)
-	return jsCatch(op, func() { s.b.sendTo(s.b.send, s.ws, typ, p) })
+func (s *jsSocket) send(op string, typ MessageType, p []byte) (state State, err error) {
+	err = jsCatch(op, func() { state = s.b.sendTo(s.b.send, s.ws, typ, p) })
+	if state != Connecting {
+		s.bufferedBound += len(p)
+	}
+	return state, err
 }
 
 func (s *jsSocket) close(code StatusCode, reason string) error {

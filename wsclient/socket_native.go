@@ -178,16 +178,20 @@ func (s *nativeSocket) protocol() string   { return *s.proto.Load() }
 func (s *nativeSocket) extensions() string { return *s.exts.Load() }
 func (s *nativeSocket) url() string        { return s.rawURL }
 
-func (s *nativeSocket) send(op string, typ MessageType, p []byte) error {
+func (s *nativeSocket) send(op string, typ MessageType, p []byte) (State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	state := s.readyState()
+	if state == Connecting {
+		return state, nil
+	}
 	s.buffered += len(p)
-	if s.readyState() != Open {
-		return nil // discarded but counted, as in the browser
+	if state != Open {
+		return state, nil // discarded but counted, as in the browser
 	}
 	s.queue = append(s.queue, Message{Type: typ, Data: append([]byte(nil), p...)})
 	wake(s.wakeTx)
-	return nil
+	return state, nil
 }
 
 func (s *nativeSocket) close(code StatusCode, reason string) error {

@@ -272,18 +272,20 @@ func (s *streamSocket) extensions() string {
 
 func (s *streamSocket) url() string { return s.wss.Get("url").String() }
 
-func (s *streamSocket) send(op string, typ MessageType, p []byte) error {
+func (s *streamSocket) send(op string, typ MessageType, p []byte) (State, error) {
 	s.mu.Lock()
-	s.buffered += len(p) // counted even when discarded, as the browser does
-	open := s.state == Open
-	if open {
+	state := s.state
+	if state != Connecting {
+		s.buffered += len(p) // counted even when discarded, as the browser does
+	}
+	if state == Open {
 		s.sizes = append(s.sizes, len(p))
 	}
 	s.mu.Unlock()
-	if !open {
-		return nil
+	if state != Open {
+		return state, nil
 	}
-	return jsCatch(op, func() { s.b.sendTo(s.b.write, s.writer, typ, p) })
+	return state, jsCatch(op, func() { s.b.sendTo(s.b.write, s.writer, typ, p) })
 }
 
 func (s *streamSocket) close(code StatusCode, reason string) error {

@@ -40,6 +40,7 @@ const (
 	opI32Add    byte = 0x6a
 	opI32Sub    byte = 0x6b
 	opI32Mul    byte = 0x6c
+	opI32RemU   byte = 0x70
 	opRefNull   byte = 0xd0
 	opPrefixFC  byte = 0xfc
 	fcTableGrow byte = 0x0f

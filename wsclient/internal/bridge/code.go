@@ -33,6 +33,7 @@ func (c *code) tableCopy() *code               { return c.op(opPrefixFC, fcTable
 func (c *code) store(offset uint32) *code      { c.b = uleb(append(c.b, opI32Store, 2), offset); return c }
 func (c *code) add() *code                     { return c.op(opI32Add) }
 func (c *code) sub() *code                     { return c.op(opI32Sub) }
+func (c *code) remU() *code                    { return c.op(opI32RemU) }
 func (c *code) mul() *code                     { return c.op(opI32Mul) }
 func (c *code) eqz() *code                     { return c.op(opI32Eqz) }
 func (c *code) ltU() *code                     { return c.op(opI32LtU) }

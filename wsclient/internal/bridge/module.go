@@ -28,6 +28,7 @@ func Module() []byte {
 	slice := m.importFunc(ImportSlice, sig(E, I, I), sig(E))
 	decode := m.importFunc(ImportDecode, sig(E), sig(E))
 	sendWS := m.importFunc(ImportSendWS, sig(E, E), nil)
+	readyState := m.importFunc(ImportReadyState, sig(E), sig(I))
 	read := m.importFunc(ImportRead, sig(E), sig(E))
 	then := m.importFunc(ImportThen, sig(E, E, E), sig(E))
 	write := m.importFunc(ImportWrite, sig(E, E), sig(E))
@@ -108,8 +109,12 @@ func Module() []byte {
 		gget(wantProgress).ifThen().i32(0).gset(wantProgress).call(progress).end().b
 
 	// Exports.
+	// onmessage(event): queue its data. Every UrgentEvery messages that
+	// wait, schedule is called again: Go then takes them before the browser
+	// dispatches more, so a reader that keeps up never meets the bounds.
 	m.defineFunc(ExportOnMessage, true, sig(E), nil).body = new(code).
-		get(0).call(data).call(push).call(maybeSchedule).b
+		get(0).call(data).call(push).call(maybeSchedule).
+		gget(tail).gget(head).sub().i32(UrgentEvery).remU().eqz().ifThen().call(schedule).end().b
 
 	m.defineFunc(ExportStartRead, true, sig(E, E, E, I), nil).body = new(code).
 		get(0).gset(reader).get(1).gset(onRead).get(2).gset(onReadFail).get(3).gset(limit).
@@ -187,8 +192,13 @@ func Module() []byte {
 	m.defineFunc(ExportQueuedBytes, true, nil, sig(I)).body = new(code).gget(queuedSize).b
 	m.defineFunc(ExportEnded, true, nil, sig(I)).body = new(code).gget(ended).b
 
-	m.defineFunc(ExportSend, true, sig(E, I, I), nil).body = new(code).
-		get(0).get(1).get(2).call(chunk).call(sendWS).b
+	// send(ws, len, text) → the readyState seen; sends unless CONNECTING
+	// (once closing has started the browser discards it, and counts it).
+	m.defineFunc(ExportSend, true, sig(E, I, I), sig(I)).body = new(code).
+		get(0).call(readyState).ifThen().get(0).get(1).get(2).call(chunk).call(sendWS).end().
+		get(0).call(readyState).b
+
+	m.defineFunc(ExportReadyState, true, sig(E), sig(I)).body = new(code).get(0).call(readyState).b
 
 	m.defineFunc(ExportWrite, true, sig(E, I, I), nil).body = new(code).
 		get(0).get(1).get(2).call(chunk).call(write).gget(onWritten).gget(onWriteFail).call(then).drop().b

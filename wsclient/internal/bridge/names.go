@@ -29,7 +29,8 @@ const (
 	ExportQueued       = "queued"       // () → messages waiting
 	ExportQueuedBytes  = "queuedBytes"  // () → their size: bytes of binary, UTF-16 units of text (at most its UTF-8 size)
 	ExportEnded        = "ended"        // () → 1 once the stream's reader is done or failed
-	ExportSend         = "send"         // (webSocket, len, text): send scratch[0:len]
+	ExportSend         = "send"         // (webSocket, len, text) → readyState seen; sends scratch[0:len] unless CONNECTING
+	ExportReadyState   = "readyState"   // (webSocket) → its readyState
 	ExportWrite        = "write"        // (writer, len, text): write scratch[0:len] to a WebSocketStream writer
 	ExportOnWritten    = "onwritten"    // (): a write() promise's fulfilment
 	ExportOnWriteFail  = "onwritefail"  // (error): a write() promise's rejection
@@ -50,6 +51,10 @@ const (
 	MetaBytes    = MaxBatch * 8
 	TakeShift    = 9 // count ≤ MaxBatch < 1<<TakeShift
 	TakeLarge    = -1
+
+	// UrgentEvery: while messages wait, schedule is called again each time
+	// this many more have arrived.
+	UrgentEvery = 256
 
 	KindText   = 1
 	KindBinary = 2
@@ -72,6 +77,7 @@ const (
 	ImportSlice      = "slice"      // (Uint8Array, begin, end) → a copy
 	ImportDecode     = "decode"     // (Uint8Array) → string (TextDecoder)
 	ImportSendWS     = "sendWS"     // (WebSocket, data): WebSocket.prototype.send
+	ImportReadyState = "readyState" // (WebSocket) → its readyState
 	ImportRead       = "read"       // (ReadableStreamDefaultReader) → promise
 	ImportThen       = "then"       // (promise, onFulfilled, onRejected) → promise
 	ImportWrite      = "write"      // (WritableStreamDefaultWriter, chunk) → promise
