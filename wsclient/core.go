@@ -2,7 +2,6 @@ package wsclient
 
 import (
 	"context"
-	"fmt"
 	"sync"
 )
 
@@ -152,8 +151,8 @@ func (c *core) deliverMessage(m Message) bool {
 		return false
 	}
 	if c.pendingN+1 > c.opts.MaxPendingMessages || c.pendingB+len(m.Data) > c.opts.MaxPendingBytes {
-		c.overflow = fmt.Errorf("%w: %d messages (%d bytes) were waiting to be read; a %d-byte message was refused",
-			ErrReceiveOverflow, c.pendingN, c.pendingB, len(m.Data))
+		c.overflow = wrap(ErrReceiveOverflow.Error()+": "+itoa(c.pendingN)+" messages ("+itoa(c.pendingB)+
+			" bytes) were waiting to be read; a "+itoa(len(m.Data))+"-byte message was refused", ErrReceiveOverflow)
 		return false
 	}
 	c.pendingN++
@@ -193,15 +192,15 @@ func (c *core) deliverClose(ce *CloseError) {
 func (c *core) endErrLocked(op string) error {
 	switch {
 	case c.closeErr != nil && c.overflow != nil:
-		return fmt.Errorf("wsclient: %s: %w (%w)", op, c.overflow, c.closeErr)
+		return wrap("wsclient: "+op+": "+c.overflow.Error()+" ("+c.closeErr.Error()+")", c.overflow, c.closeErr)
 	case c.closeErr != nil:
 		return opError(op, c.closeErr)
 	case c.overflow != nil:
 		return opError(op, c.overflow)
 	case c.localClose != nil:
-		return fmt.Errorf("wsclient: %s: %w: closing with %v %q", op, ErrClosed, c.localClose.Code, c.localClose.Reason)
+		return invalid(op, ErrClosed, "closing with "+c.localClose.Code.String()+" "+quote(c.localClose.Reason))
 	}
-	return fmt.Errorf("wsclient: %s: %w: the peer started the closing handshake", op, ErrClosed)
+	return invalid(op, ErrClosed, "the peer started the closing handshake")
 }
 
 // endErr is endErrLocked for callers that do not hold c.mu.

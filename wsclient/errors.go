@@ -2,7 +2,7 @@ package wsclient
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // Sentinel errors named after the DOMExceptions the WebSocket standard throws.
@@ -62,7 +62,7 @@ func (e *CloseError) Error() string {
 	if !e.WasClean {
 		clean = "not clean"
 	}
-	return fmt.Sprintf("wsclient: closed with %v %q (%s)", e.Code, e.Reason, clean)
+	return "wsclient: closed with " + e.Code.String() + " " + quote(e.Reason) + " (" + clean + ")"
 }
 
 // Is makes errors.Is(err, ErrClosed) true for every *CloseError.
@@ -102,10 +102,56 @@ func (e *JSError) Is(target error) bool {
 
 // opError wraps err with the operation that failed, e.g. "wsclient: send: ...".
 func opError(op string, err error) error {
-	return fmt.Errorf("wsclient: %s: %w", op, err)
+	return wrap("wsclient: "+op+": "+errText(err), err)
 }
 
-// invalid builds an input error: kind is one of the DOMException sentinels.
-func invalid(op string, kind error, format string, args ...any) error {
-	return fmt.Errorf("wsclient: %s: %w: %s", op, kind, fmt.Sprintf(format, args...))
+// invalid builds the error of op refused for reason kind, with a detail:
+// "wsclient: op: kind: detail". kind is one of the DOMException sentinels
+// for invalid input, or ErrClosed once closing has started.
+func invalid(op string, kind error, detail string) error {
+	return wrap("wsclient: "+op+": "+kind.Error()+": "+detail, kind)
 }
+
+// The js/wasm build does not link fmt, which would add about 0.7 MB to every
+// program (see deps_test.go). Errors are built from strings instead, with
+// the messages fmt.Errorf made and the same wrapping: wrapError for one %w,
+// wrapErrors for several.
+
+// wrapError is an error with its own message that wraps err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// wrapErrors is an error with its own message that wraps several errors.
+type wrapErrors struct {
+	msg  string
+	errs []error
+}
+
+func (e *wrapErrors) Error() string   { return e.msg }
+func (e *wrapErrors) Unwrap() []error { return e.errs }
+
+// wrap returns an error reading msg that wraps errs for errors.Is and
+// errors.As, as fmt.Errorf with a %w verb for each of them would.
+func wrap(msg string, errs ...error) error {
+	if len(errs) == 1 {
+		return &wrapError{msg: msg, err: errs[0]}
+	}
+	return &wrapErrors{msg: msg, errs: errs}
+}
+
+// errText is err's message; a nil error reads "<nil>" instead of panicking.
+func errText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+// itoa and quote format as %d and %q do.
+func itoa(n int) string     { return strconv.Itoa(n) }
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,7 +1,5 @@
 package wsclient
 
-import "fmt"
-
 // StatusCode is a WebSocket close code (RFC 6455 section 7.4).
 type StatusCode int
 
@@ -31,29 +29,50 @@ const (
 // Options.MaxPendingBytes because nobody reads them (see Conn.Read).
 const StatusReceiveOverflow StatusCode = 4008
 
-var statusNames = map[StatusCode]string{
-	StatusNormalClosure:           "normal closure",
-	StatusGoingAway:               "going away",
-	StatusProtocolError:           "protocol error",
-	StatusUnsupportedData:         "unsupported data",
-	StatusNoStatusRcvd:            "no status received",
-	StatusAbnormalClosure:         "abnormal closure",
-	StatusInvalidFramePayloadData: "invalid frame payload data",
-	StatusPolicyViolation:         "policy violation",
-	StatusMessageTooBig:           "message too big",
-	StatusMandatoryExtension:      "mandatory extension",
-	StatusInternalError:           "internal error",
-	StatusServiceRestart:          "service restart",
-	StatusTryAgainLater:           "try again later",
-	StatusBadGateway:              "bad gateway",
-	StatusTLSHandshake:            "TLS handshake",
-	StatusReceiveOverflow:         "receive overflow",
-}
-
 // String returns the code and its registered name, e.g. "1000 (normal closure)".
 func (c StatusCode) String() string {
-	if name, ok := statusNames[c]; ok {
-		return fmt.Sprintf("%d (%s)", int(c), name)
+	if name := c.name(); name != "" {
+		return itoa(int(c)) + " (" + name + ")"
 	}
-	return fmt.Sprintf("%d", int(c))
+	return itoa(int(c))
+}
+
+// name is the code's registered name, or "". A switch rather than a map:
+// no map to initialize in every program (see deps_test.go on size).
+func (c StatusCode) name() string {
+	switch c {
+	case StatusNormalClosure:
+		return "normal closure"
+	case StatusGoingAway:
+		return "going away"
+	case StatusProtocolError:
+		return "protocol error"
+	case StatusUnsupportedData:
+		return "unsupported data"
+	case StatusNoStatusRcvd:
+		return "no status received"
+	case StatusAbnormalClosure:
+		return "abnormal closure"
+	case StatusInvalidFramePayloadData:
+		return "invalid frame payload data"
+	case StatusPolicyViolation:
+		return "policy violation"
+	case StatusMessageTooBig:
+		return "message too big"
+	case StatusMandatoryExtension:
+		return "mandatory extension"
+	case StatusInternalError:
+		return "internal error"
+	case StatusServiceRestart:
+		return "service restart"
+	case StatusTryAgainLater:
+		return "try again later"
+	case StatusBadGateway:
+		return "bad gateway"
+	case StatusTLSHandshake:
+		return "TLS handshake"
+	case StatusReceiveOverflow:
+		return "receive overflow"
+	}
+	return ""
 }

@@ -18,8 +18,8 @@ func parseURL(raw string) (string, error) {
 	if strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' }) == "" {
 		return "", invalid(op, ErrSyntax, "empty URL")
 	}
-	if strings.Contains(raw, "#") {
-		return "", invalid(op, ErrSyntax, "URL %q has a fragment", raw)
+	if strings.IndexByte(raw, '#') >= 0 {
+		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}
 	base := js.Undefined()
 	if loc := js.Global().Get("location"); loc.Type() == js.TypeObject {
@@ -27,7 +27,7 @@ func parseURL(raw string) (string, error) {
 	}
 	var u js.Value
 	if err := jsCatch(op, func() { u = jsURL.New(raw, base) }); err != nil {
-		return "", invalid(op, ErrSyntax, "URL %q does not parse", raw)
+		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" does not parse")
 	}
 	switch scheme := u.Get("protocol").String(); scheme {
 	case "ws:", "wss:":
@@ -36,7 +36,7 @@ func parseURL(raw string) (string, error) {
 	case "https:":
 		u.Set("protocol", "wss:")
 	default:
-		return "", invalid(op, ErrSyntax, "URL scheme %q is not ws, wss, http or https", strings.TrimSuffix(scheme, ":"))
+		return "", invalid(op, ErrSyntax, "URL scheme "+quote(strings.TrimSuffix(scheme, ":"))+" is not ws, wss, http or https")
 	}
 	return u.Get("href").String(), nil
 }

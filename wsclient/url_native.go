@@ -28,15 +28,15 @@ func parseURLBase(raw string, base *url.URL) (*url.URL, error) {
 		return nil, invalid(op, ErrSyntax, "empty URL")
 	}
 	if strings.Contains(raw, "#") {
-		return nil, invalid(op, ErrSyntax, "URL %q has a fragment", raw)
+		return nil, invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, invalid(op, ErrSyntax, "URL %q does not parse: %v", raw, err)
+		return nil, invalid(op, ErrSyntax, "URL "+quote(raw)+" does not parse: "+err.Error())
 	}
 	if !u.IsAbs() {
 		if base == nil {
-			return nil, invalid(op, ErrSyntax, "relative URL %q and no page URL to resolve it against", raw)
+			return nil, invalid(op, ErrSyntax, "relative URL "+quote(raw)+" and no page URL to resolve it against")
 		}
 		u = base.ResolveReference(u)
 		u.Fragment, u.RawFragment = "", ""
@@ -47,10 +47,10 @@ func parseURLBase(raw string, base *url.URL) (*url.URL, error) {
 	case "wss", "https":
 		u.Scheme = "wss"
 	default:
-		return nil, invalid(op, ErrSyntax, "URL scheme %q is not ws, wss, http or https", u.Scheme)
+		return nil, invalid(op, ErrSyntax, "URL scheme "+quote(u.Scheme)+" is not ws, wss, http or https")
 	}
 	if u.Host == "" {
-		return nil, invalid(op, ErrSyntax, "URL %q has no host", raw)
+		return nil, invalid(op, ErrSyntax, "URL "+quote(raw)+" has no host")
 	}
 	if u.Path == "" {
 		u.Path = "/"

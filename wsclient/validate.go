@@ -15,10 +15,10 @@ func validateProtocols(protocols []string) error {
 	seen := make(map[string]bool, len(protocols))
 	for _, p := range protocols {
 		if !isToken(p) {
-			return invalid("new", ErrSyntax, "subprotocol %q is not a valid token", p)
+			return invalid("new", ErrSyntax, "subprotocol "+quote(p)+" is not a valid token")
 		}
 		if seen[p] {
-			return invalid("new", ErrSyntax, "subprotocol %q is listed twice", p)
+			return invalid("new", ErrSyntax, "subprotocol "+quote(p)+" is listed twice")
 		}
 		seen[p] = true
 	}
@@ -46,13 +46,13 @@ func isToken(s string) bool {
 // (InvalidAccessError), reason at most 123 UTF-8 bytes (SyntaxError).
 func validateClose(code StatusCode, reason string) error {
 	if code != StatusNormalClosure && (code < 3000 || code > 4999) {
-		return invalid("close", ErrInvalidAccess, "close code %v cannot be sent by a client; use 1000 or 3000–4999", code)
+		return invalid("close", ErrInvalidAccess, "close code "+code.String()+" cannot be sent by a client; use 1000 or 3000–4999")
 	}
 	if !utf8.ValidString(reason) {
 		return invalid("close", ErrSyntax, "close reason is not valid UTF-8")
 	}
 	if len(reason) > MaxCloseReasonBytes {
-		return invalid("close", ErrSyntax, "close reason is %d bytes; at most %d are allowed", len(reason), MaxCloseReasonBytes)
+		return invalid("close", ErrSyntax, "close reason is "+itoa(len(reason))+" bytes; at most "+itoa(MaxCloseReasonBytes)+" are allowed")
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func validateMessage(op string, typ MessageType, p []byte) error {
 		}
 	case Binary:
 	default:
-		return invalid(op, ErrSyntax, "message type %v is neither Text nor Binary", typ)
+		return invalid(op, ErrSyntax, "message type "+typ.String()+" is neither Text nor Binary")
 	}
 	return nil
 }
