@@ -38,8 +38,10 @@ type Conn struct {
 // reported before anything reaches the network. Use Dial to wait for the
 // connection to open.
 //
-// In the browser rawURL may be relative to the page ("/echo"); http and
-// https URLs are mapped to ws and wss.
+// In the browser rawURL may be relative to the page ("/echo"), and "" is the
+// page's own URL without its fragment, as with new WebSocket(""); http and
+// https URLs are mapped to ws and wss. Natively there is no page: a relative
+// URL, "" included, is ErrSyntax.
 func New(rawURL string, opts *Options) (*Conn, error) {
 	o := opts.withDefaults()
 	u, err := parseURL(rawURL)

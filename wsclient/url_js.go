@@ -11,13 +11,11 @@ var jsURL = js.Global().Get("URL")
 
 // parseURL applies the WebSocket constructor's URL rules with the browser's
 // own URL parser (which also keeps net/url out of the wasm binary): relative
-// URLs resolve against the page, http and https map to ws and wss, any other
-// scheme and any fragment are SyntaxErrors.
+// URLs resolve against the page ("", like "  ", is the page's own URL without
+// its fragment, as in new WebSocket("")), http and https map to ws and wss,
+// any other scheme and any fragment are SyntaxErrors.
 func parseURL(raw string) (string, error) {
 	const op = "new"
-	if strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' }) == "" {
-		return "", invalid(op, ErrSyntax, "empty URL")
-	}
 	if strings.IndexByte(raw, '#') >= 0 {
 		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}

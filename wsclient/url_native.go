@@ -8,7 +8,8 @@ import (
 )
 
 // parseURL applies the WebSocket constructor's URL rules with net/url. A
-// native program has no page, so the URL must be absolute.
+// native program has no page, so the URL must be absolute: a relative URL,
+// "" included (the page's own URL in a browser), is a SyntaxError.
 func parseURL(raw string) (string, error) {
 	u, err := parseURLBase(raw, nil)
 	if err != nil {
@@ -23,10 +24,8 @@ func parseURL(raw string) (string, error) {
 func parseURLBase(raw string, base *url.URL) (*url.URL, error) {
 	const op = "new"
 	// The URL parser strips leading and trailing C0 controls and spaces.
+	// "" is then a relative URL, which resolves to the page's own URL.
 	raw = strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
-	if raw == "" {
-		return nil, invalid(op, ErrSyntax, "empty URL")
-	}
 	if strings.Contains(raw, "#") {
 		return nil, invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}

@@ -21,6 +21,9 @@ func TestParseURL(t *testing.T) {
 		{"  ws://example.com/echo\n", "ws://example.com/echo"},
 		{"/echo", "wss://example.com/echo"},
 		{"chat?room=a", "wss://example.com/app/chat?room=a"},
+		// As new WebSocket(""): the page's own URL, without its fragment.
+		{"", "wss://example.com/app/page?q=1"},
+		{" \t", "wss://example.com/app/page?q=1"},
 	} {
 		u, err := parseURLBase(tc.in, base)
 		if err != nil {
@@ -40,7 +43,8 @@ func TestParseURLErrors(t *testing.T) {
 		base *url.URL
 		want string
 	}{
-		{"", base, "wsclient: new: SyntaxError: empty URL"},
+		{"", nil, `wsclient: new: SyntaxError: relative URL "" and no page URL to resolve it against`},
+		{"  ", nil, `wsclient: new: SyntaxError: relative URL "" and no page URL to resolve it against`},
 		{"ws://example.com/#x", base, `wsclient: new: SyntaxError: URL "ws://example.com/#x" has a fragment`},
 		{"ws://example.com/#", base, `wsclient: new: SyntaxError: URL "ws://example.com/#" has a fragment`},
 		{"ftp://example.com/", base, `wsclient: new: SyntaxError: URL scheme "ftp" is not ws, wss, http or https`},
