@@ -3,9 +3,11 @@ package wsclient
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestCloseErrorMatchesErrClosedAndCarriesTheCode(t *testing.T) {
@@ -167,5 +169,28 @@ func TestClientGaveUpCarriesTheLastError(t *testing.T) {
 		`: wsclient: closed with 1006 (abnormal closure) "" (not clean)`
 	if err == nil || err.Error() != want || CloseStatus(err) != StatusAbnormalClosure {
 		t.Fatalf("Err() = %v (status %v), want %q", err, CloseStatus(err), want)
+	}
+}
+
+// quote is strconv.Quote in less code: both agree on every rune, on every
+// byte that is not valid UTF-8 alone, and on mixed strings.
+func TestQuoteIsStrconvQuote(t *testing.T) {
+	check := func(s string) {
+		if got, want := quote(s), strconv.Quote(s); got != want {
+			t.Fatalf("quote(%q) = %s, want %s", s, got, want)
+		}
+	}
+	step := rune(1)
+	if inBrowser {
+		step = 101 // the same pure Go code, and every rune takes 9 s there
+	}
+	for r := rune(0); r <= utf8.MaxRune; r += step {
+		check(string(r))
+	}
+	for b := 0; b < 256; b++ {
+		check(string([]byte{byte(b)}))
+	}
+	for _, s := range []string{"", `say "hi"\n`, "a\x00b\x7f\u00ad\u200b\U0001F600\xc3(\xed\xa0\x80", "ws://example.com/é?x=\t"} {
+		check(s)
 	}
 }

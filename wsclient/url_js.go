@@ -3,7 +3,6 @@
 package wsclient
 
 import (
-	"strings"
 	"syscall/js"
 )
 
@@ -16,7 +15,7 @@ var jsURL = js.Global().Get("URL")
 // any other scheme and any fragment are SyntaxErrors.
 func parseURL(raw string) (string, error) {
 	const op = "new"
-	if strings.IndexByte(raw, '#') >= 0 {
+	if hasByte(raw, '#') {
 		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}
 	base := js.Undefined()
@@ -34,7 +33,7 @@ func parseURL(raw string) (string, error) {
 	case "https:":
 		u.Set("protocol", "wss:")
 	default:
-		return "", invalid(op, ErrSyntax, "URL scheme "+quote(strings.TrimSuffix(scheme, ":"))+" is not ws, wss, http or https")
+		return "", invalid(op, ErrSyntax, "URL scheme "+quote(scheme[:len(scheme)-1])+" is not ws, wss, http or https")
 	}
 	return u.Get("href").String(), nil
 }

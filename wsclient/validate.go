@@ -1,7 +1,6 @@
 package wsclient
 
 import (
-	"strings"
 	"unicode/utf8"
 )
 
@@ -34,7 +33,7 @@ func isToken(s string) bool {
 		c := s[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		case hasByte("!#$%&'*+-.^_`|~", c):
 		default:
 			return false
 		}
@@ -48,7 +47,9 @@ func validateClose(code StatusCode, reason string) error {
 	if code != StatusNormalClosure && (code < 3000 || code > 4999) {
 		return invalid("close", ErrInvalidAccess, "close code "+code.String()+" cannot be sent by a client; use 1000 or 3000–4999")
 	}
-	if !utf8.ValidString(reason) {
+	// utf8.Valid, not ValidString: one validator linked, not two; the
+	// conversion does not copy (the bytes are only read).
+	if !utf8.Valid([]byte(reason)) {
 		return invalid("close", ErrSyntax, "close reason is not valid UTF-8")
 	}
 	if len(reason) > MaxCloseReasonBytes {
@@ -70,4 +71,15 @@ func validateMessage(op string, typ MessageType, p []byte) error {
 		return invalid(op, ErrSyntax, "message type "+typ.String()+" is neither Text nor Binary")
 	}
 	return nil
+}
+
+// hasByte reports whether s contains c: strings.IndexByte without linking
+// strings, and with it unicode's tables, into the js/wasm build.
+func hasByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
+		}
+	}
+	return false
 }
