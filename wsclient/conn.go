@@ -177,7 +177,8 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // Close starts the closing handshake with code and reason, like the
 // browser's close(), and returns without waiting: Done is closed when the
 // handshake completes. The code must be 1000 or 3000–4999 (ErrInvalidAccess)
-// and the reason at most 123 UTF-8 bytes (ErrSyntax). Close is a no-op once
+// and the reason valid UTF-8 of at most 123 bytes (ErrSyntax; invalid UTF-8
+// also matches ErrInvalidUTF8, as in SendText). Close is a no-op once
 // the connection is CLOSING or CLOSED. Closing a connection that is still
 // CONNECTING abandons it (close code 1006).
 func (c *Conn) Close(code StatusCode, reason string) error {

@@ -12,7 +12,8 @@ import (
 var (
 	// ErrSyntax: a URL that does not parse, a scheme other than ws, wss, http
 	// or https, a fragment, a duplicate or invalid subprotocol, or a close
-	// reason longer than 123 UTF-8 bytes.
+	// reason longer than 123 UTF-8 bytes or not valid UTF-8 (that error also
+	// matches ErrInvalidUTF8).
 	ErrSyntax = errors.New("SyntaxError")
 	// ErrInvalidAccess: a close code other than 1000 or 3000–4999.
 	ErrInvalidAccess = errors.New("InvalidAccessError")
@@ -26,8 +27,9 @@ var (
 	// connection has ended or started closing. The error itself is a
 	// *CloseError when the close code is known.
 	ErrClosed = errors.New("wsclient: connection closed")
-	// ErrInvalidUTF8 is returned when a text message or close reason is not
-	// valid UTF-8: the browser would silently replace the bad bytes.
+	// ErrInvalidUTF8 is matched by the error returned when a text message or
+	// close reason is not valid UTF-8: the browser would silently replace the
+	// bad bytes. (For a close reason the error also matches ErrSyntax.)
 	ErrInvalidUTF8 = errors.New("wsclient: text is not valid UTF-8")
 	// ErrConnection is what Options.OnError receives: the browser's error
 	// event carries no detail; the close event that follows has the code.

@@ -127,6 +127,8 @@ func TestErrorMessagesAndWrapping(t *testing.T) {
 		"wsclient: close: InvalidAccessError: close code 1001 (going away) cannot be sent by a client; use 1000 or 3000–4999", ErrInvalidAccess)
 	check("reason length", validateClose(StatusNormalClosure, strings.Repeat("a", 124)),
 		"wsclient: close: SyntaxError: close reason is 124 bytes; at most 123 are allowed", ErrSyntax)
+	check("reason not UTF-8", validateClose(StatusNormalClosure, "\xff"),
+		"wsclient: close: SyntaxError: close reason is not valid UTF-8", ErrSyntax, ErrInvalidUTF8)
 	check("message type", validateMessage("send", 7, nil),
 		"wsclient: send: SyntaxError: message type MessageType(7) is neither Text nor Binary", ErrSyntax)
 	check("text", validateMessage("send", Text, []byte{0xff}), "wsclient: send: wsclient: text is not valid UTF-8", ErrInvalidUTF8)
@@ -140,6 +142,8 @@ func TestErrorMessagesAndWrapping(t *testing.T) {
 	}
 	check("queue full", cl.Send(Text, []byte("bb")),
 		"wsclient: send: wsclient: send queue full (1 messages, 1 bytes waiting; limits 1 and 16777216)", ErrQueueFull)
+	check("client's reason not UTF-8", cl.Close(4000, "\xc3"),
+		"wsclient: close: SyntaxError: close reason is not valid UTF-8", ErrSyntax, ErrInvalidUTF8)
 	cl.Close(4000, "bye")
 	check("client closed", cl.Send(Text, []byte("a")),
 		`wsclient: send: wsclient: connection closed: the client was closed with 4000 "bye"`, ErrClosed)

@@ -98,6 +98,11 @@ func TestInvalidCloseIsRefusedAndKeepsTheConnection(t *testing.T) {
 			t.Errorf("Close(%d, %d bytes) = %v, want %v", tc.code, len(tc.reason), err, tc.want)
 		}
 	}
+	// A reason that is not UTF-8 is the reason rule's ErrSyntax, and
+	// ErrInvalidUTF8 as for text (the browser would replace the bytes).
+	if err := c.Close(4000, "\xff"); !errors.Is(err, ErrSyntax) || !errors.Is(err, ErrInvalidUTF8) {
+		t.Errorf("Close(4000, invalid UTF-8) = %v, want ErrSyntax and ErrInvalidUTF8", err)
+	}
 	if got := c.ReadyState(); got != Open {
 		t.Fatalf("after refused Close calls ReadyState = %v, want OPEN", got)
 	}

@@ -42,7 +42,9 @@ func isToken(s string) bool {
 }
 
 // validateClose applies close()'s rules: code 1000 or 3000–4999
-// (InvalidAccessError), reason at most 123 UTF-8 bytes (SyntaxError).
+// (InvalidAccessError), reason at most 123 UTF-8 bytes (SyntaxError). A
+// reason that is not valid UTF-8 matches both ErrSyntax and ErrInvalidUTF8:
+// the browser would replace its bad bytes, as in text (see SendText).
 func validateClose(code StatusCode, reason string) error {
 	if code != StatusNormalClosure && (code < 3000 || code > 4999) {
 		return invalid("close", ErrInvalidAccess, "close code "+code.String()+" cannot be sent by a client; use 1000 or 3000–4999")
@@ -50,7 +52,7 @@ func validateClose(code StatusCode, reason string) error {
 	// utf8.Valid, not ValidString: one validator linked, not two; the
 	// conversion does not copy (the bytes are only read).
 	if !utf8.Valid([]byte(reason)) {
-		return invalid("close", ErrSyntax, "close reason is not valid UTF-8")
+		return wrap("wsclient: close: "+ErrSyntax.Error()+": close reason is not valid UTF-8", ErrSyntax, ErrInvalidUTF8)
 	}
 	if len(reason) > MaxCloseReasonBytes {
 		return invalid("close", ErrSyntax, "close reason is "+itoa(len(reason))+" bytes; at most "+itoa(MaxCloseReasonBytes)+" are allowed")
