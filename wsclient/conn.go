@@ -61,8 +61,13 @@ func New(rawURL string, opts *Options) (*Conn, error) {
 
 // Dial connects to rawURL and waits until the connection is open. It returns
 // an error (a *CloseError, usually 1006) when the connection fails, and
-// ctx's error, after abandoning the attempt, when ctx is done first.
+// ctx's error, after abandoning the attempt, when ctx is done first. With ctx
+// already done it returns ctx's error before anything else: no connection
+// is started.
 func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("dial "+rawURL, err)
+	}
 	c, err := New(rawURL, opts)
 	if err != nil {
 		return nil, err
