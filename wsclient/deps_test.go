@@ -47,8 +47,9 @@ func TestBrowserBuildDoesNotLinkNetHTTP(t *testing.T) {
 
 // browserStd is every standard package the js/wasm build may link, besides
 // the runtime's own internal/... packages. Each one costs every program
-// that uses wsclient; fmt alone would add about 0.7 MB (with reflect, os,
-// io/fs and internal/poll), so error messages are built with strconv.
+// that uses wsclient; fmt (with reflect, os, io/fs and internal/poll) added
+// 0.44 MB raw, 0.12 MB gzipped, to wsclient/internal/minimal, so error
+// messages are built with strconv.
 var browserStd = []string{
 	"runtime",      // every Go program
 	"unsafe",       // every Go program
@@ -83,7 +84,7 @@ func TestBrowserBuildLinksOnlyAllowedPackages(t *testing.T) {
 			// The runtime's and the allowed packages' internals: they come
 			// only with a public package, which must be allowed.
 		case !slices.Contains(browserStd, path):
-			t.Errorf("the js/wasm build of wsclient links %s, not in browserStd (deps_test.go); fmt, reflect and os cost about 0.7 MB", path)
+			t.Errorf("the js/wasm build of wsclient links %s, not in browserStd (deps_test.go); fmt, reflect and os cost 0.44 MB", path)
 		}
 	}
 }

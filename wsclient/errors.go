@@ -115,8 +115,8 @@ func invalid(op string, kind error, detail string) error {
 	return wrap("wsclient: "+op+": "+kind.Error()+": "+detail, kind)
 }
 
-// The js/wasm build does not link fmt, which would add about 0.7 MB to every
-// program (see deps_test.go). Errors are built from strings instead, with
+// The js/wasm build does not link fmt, which (with reflect, os and io/fs)
+// added 0.44 MB, 0.12 MB gzipped, to every program (see deps_test.go). Errors are built from strings instead, with
 // the messages fmt.Errorf made and the same wrapping: wrapError for one %w,
 // wrapErrors for several.
 
