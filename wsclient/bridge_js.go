@@ -3,7 +3,6 @@
 package wsclient
 
 import (
-	"encoding/binary"
 	"sync"
 	"syscall/js"
 
@@ -82,7 +81,7 @@ var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 			bridge.ImportView:       b.view,
 		})
 		code := jsUint8Array.New(len(bridge.Wasm))
-		js.CopyBytesToJS(code, bridge.Wasm)
+		js.CopyBytesToJS(code, []byte(bridge.Wasm))
 		b.module = wasm.Get("Module").New(code)
 	})
 	if err != nil {
@@ -167,8 +166,7 @@ func (bc *bridgeConn) takeBatch(max int, msgs []Message) []Message {
 	js.CopyBytesToGo(buf, sh.payload)
 	off := 0
 	for i := range n {
-		kind := binary.LittleEndian.Uint32(meta[8*i:])
-		l := int(binary.LittleEndian.Uint32(meta[8*i+4:]))
+		kind, l := le32(meta[8*i:]), int(le32(meta[8*i+4:]))
 		m := Message{Type: Binary, Data: buf[off : off+l : off+l]}
 		if kind == bridge.KindText {
 			m.Type = Text
@@ -234,4 +232,9 @@ func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) Sta
 	}
 	target.Call("write", v).Call("then", bc.exports.Get(bridge.ExportOnWritten), bc.exports.Get(bridge.ExportOnWriteFail))
 	return Open
+}
+
+// le32 reads a little-endian uint32 (encoding/binary would link reflect).
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }

@@ -3,7 +3,6 @@ package wsclient
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +35,7 @@ func (p Phase) String() string {
 	case PhaseClosed:
 		return "closed"
 	}
-	return fmt.Sprintf("Phase(%d)", int(p))
+	return "Phase(" + itoa(int(p)) + ")"
 }
 
 // ClientState is a Client's observable state, for UIs.
@@ -316,8 +315,8 @@ func (c *Client) send(typ MessageType, p []byte, volatile bool) error {
 		return nil
 	}
 	if !c.out.fits(len(p)) {
-		return fmt.Errorf("wsclient: send: %w (%d messages, %d bytes waiting; limits %d and %d)",
-			ErrQueueFull, c.out.n, c.out.bytes, c.out.maxN, c.out.maxB)
+		return opError("send", wrap(ErrQueueFull.Error()+" ("+itoa(c.out.n)+" messages, "+itoa(c.out.bytes)+
+			" bytes waiting; limits "+itoa(c.out.maxN)+" and "+itoa(c.out.maxB)+")", ErrQueueFull))
 	}
 	c.out.push(m)
 	wake(c.wakeOut)
@@ -330,7 +329,7 @@ func (c *Client) closedErrLocked(op string) error {
 		return opError(op, c.final)
 	}
 	if c.closeReq != nil {
-		return fmt.Errorf("wsclient: %s: %w: the client was closed with %v %q", op, ErrClosed, c.closeReq.Code, c.closeReq.Reason)
+		return invalid(op, ErrClosed, "the client was closed with "+c.closeReq.Code.String()+" "+quote(c.closeReq.Reason))
 	}
 	return opError(op, ErrClosed)
 }
@@ -397,7 +396,7 @@ func (c *Client) endpoint() (string, []string, error) {
 	}
 	url, protocols, err := c.opts.Endpoint()
 	if err != nil {
-		return "", nil, fmt.Errorf("wsclient: endpoint: %w", err)
+		return "", nil, opError("endpoint", err)
 	}
 	return url, protocols, nil
 }
@@ -429,7 +428,7 @@ func (c *Client) run() {
 		}
 		attempt++
 		if c.backoff.MaxAttempts > 0 && attempt > c.backoff.MaxAttempts {
-			c.finish(fmt.Errorf("wsclient: gave up after %d attempts: %w", attempt-1, err))
+			c.finish(wrap("wsclient: gave up after "+itoa(attempt-1)+" attempts: "+errText(err), err))
 			return
 		}
 		c.dropVolatile()

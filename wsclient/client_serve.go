@@ -2,7 +2,6 @@ package wsclient
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,7 +190,7 @@ func (c *Client) settleEnded(conn *Conn, written int64, why error) {
 	if len(lost) > 0 {
 		err := error(ErrUndelivered)
 		if why != nil {
-			err = fmt.Errorf("%w (%w)", ErrUndelivered, why)
+			err = wrap(ErrUndelivered.Error()+" ("+why.Error()+")", ErrUndelivered, why)
 		}
 		c.report(lost, err)
 	}

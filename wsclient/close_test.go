@@ -41,6 +41,25 @@ func TestServerGoingAwayIsReported(t *testing.T) {
 	}
 }
 
+// A close reason that is not UTF-8 fails the connection, as in Chromium:
+// error, then close 1006 not clean, and the peer's code is not reported.
+func TestInvalidUTF8CloseReasonFailsTheConnection(t *testing.T) {
+	r := newRecorder()
+	opts := r.options()
+	opts.OnMessage = nil
+	c, err := Dial(testCtx(t), wsURL("/ws/close?code=4001&reason=ab%ff"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"state OPEN", "open", "state CLOSED", "error " + ErrConnection.Error(), "close 1006  false"}
+	if got := r.wait(t); !slices.Equal(got, want) {
+		t.Fatalf("events = %q, want %q", got, want)
+	}
+	if _, _, err := c.Read(testCtx(t)); CloseStatus(err) != StatusAbnormalClosure {
+		t.Fatalf("Read = %v, want close 1006", err)
+	}
+}
+
 func TestDroppedConnectionIs1006NotClean(t *testing.T) {
 	r := newRecorder()
 	if _, err := New(wsURL("/ws/drop"), r.options()); err != nil {

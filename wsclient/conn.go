@@ -45,8 +45,10 @@ type Conn struct {
 // reported before anything reaches the network. Use Dial to wait for the
 // connection to open.
 //
-// In the browser rawURL may be relative to the page ("/echo"); http and
-// https URLs are mapped to ws and wss.
+// In the browser rawURL may be relative to the page ("/echo"), and "" is the
+// page's own URL without its fragment, as with new WebSocket(""); http and
+// https URLs are mapped to ws and wss. Natively there is no page: a relative
+// URL, "" included, is ErrSyntax.
 func New(rawURL string, opts *Options) (*Conn, error) {
 	o := opts.withDefaults()
 	u, err := parseURL(rawURL)
@@ -66,8 +68,13 @@ func New(rawURL string, opts *Options) (*Conn, error) {
 
 // Dial connects to rawURL and waits until the connection is open. It returns
 // an error (a *CloseError, usually 1006) when the connection fails, and
-// ctx's error, after abandoning the attempt, when ctx is done first.
+// ctx's error, after abandoning the attempt, when ctx is done first. With ctx
+// already done it returns ctx's error before anything else: no connection
+// is started.
 func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("dial "+rawURL, err)
+	}
 	c, err := New(rawURL, opts)
 	if err != nil {
 		return nil, err
@@ -186,7 +193,8 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // Close starts the closing handshake with code and reason, like the
 // browser's close(), and returns without waiting: Done is closed when the
 // handshake completes. The code must be 1000 or 3000–4999 (ErrInvalidAccess)
-// and the reason at most 123 UTF-8 bytes (ErrSyntax). Close is a no-op once
+// and the reason valid UTF-8 of at most 123 bytes (ErrSyntax; invalid UTF-8
+// also matches ErrInvalidUTF8, as in SendText). Close is a no-op once
 // the connection is CLOSING or CLOSED. Closing a connection that is still
 // CONNECTING abandons it (close code 1006).
 func (c *Conn) Close(code StatusCode, reason string) error {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"syscall/js"
 	"testing"
 	"time"
 )
@@ -26,6 +27,32 @@ func TestDialGivesUpWhenContextIsDone(t *testing.T) {
 	}
 	if n := liveFuncs.Load(); n != before {
 		t.Fatalf("live callbacks after an abandoned Dial = %d, want %d", n, before)
+	}
+}
+
+// New("") is the page's own URL, as new WebSocket("") is: the browser's
+// answer is the reference. (Natively there is no page: ErrSyntax.)
+func TestEmptyURLIsThePage(t *testing.T) {
+	page := js.Global().Get("location").Get("href").String()
+	if i := strings.IndexByte(page, '#'); i >= 0 {
+		page = page[:i]
+	}
+	for _, raw := range []string{"", " \t\n"} {
+		ref := jsWebSocket.New(raw)
+		want := ref.Get("url").String()
+		ref.Call("close")
+		if want != "ws"+strings.TrimPrefix(page, "http") {
+			t.Errorf("new WebSocket(%q).url = %q; the page is %q", raw, want, page)
+		}
+		c, err := New(raw, nil)
+		if err != nil {
+			t.Fatalf("New(%q): %v", raw, err)
+		}
+		if got := c.URL(); got != want {
+			t.Errorf("New(%q).URL() = %q, want %q as new WebSocket gives", raw, got, want)
+		}
+		c.Close(StatusNormalClosure, "")
+		waitDone(t, c)
 	}
 }
 

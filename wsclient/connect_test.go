@@ -1,9 +1,11 @@
 package wsclient
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNewReturnsAtOnceInConnecting(t *testing.T) {
@@ -43,6 +45,30 @@ func TestDialReportsFailureAs1006(t *testing.T) {
 	}
 	if !errors.Is(err, ErrClosed) || CloseStatus(err) != StatusAbnormalClosure {
 		t.Fatalf("Dial error = %v (status %v), want a close with 1006", err, CloseStatus(err))
+	}
+}
+
+func TestDialWithADoneContextNeverReachesTheNetwork(t *testing.T) {
+	cancelled, cancel := context.WithCancel(testCtx(t))
+	cancel()
+	expired, cancel2 := context.WithDeadline(testCtx(t), time.Now().Add(-time.Second))
+	defer cancel2()
+	before := handshakes(t)
+	for i := range 10 {
+		for ctx, want := range map[context.Context]error{cancelled: context.Canceled, expired: context.DeadlineExceeded} {
+			c, err := Dial(ctx, wsURL("/ws/echo"), nil)
+			if c != nil || !errors.Is(err, want) {
+				t.Fatalf("Dial %d with a done context = %v, %v; want %v", i, c, err, want)
+			}
+		}
+	}
+	// One valid connection, to show the counter works; a handshake that an
+	// abandoned Dial had started would have arrived by now.
+	c := dial(t, "/ws/echo", nil)
+	c.Close(StatusNormalClosure, "")
+	waitDone(t, c)
+	if got := handshakes(t) - before; got != 1 {
+		t.Fatalf("%d handshakes reached the server, want only the valid one", got)
 	}
 }
 

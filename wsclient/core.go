@@ -2,7 +2,6 @@ package wsclient
 
 import (
 	"context"
-	"fmt"
 	"sync"
 )
 
@@ -196,8 +195,8 @@ func (c *core) refuse(n, bytes int) {
 
 // overflowErrLocked describes a receive overflow.
 func (c *core) overflowErrLocked() error {
-	return fmt.Errorf("%w: %d messages (%d bytes) were waiting to be read; %d more (%d bytes) were refused",
-		c.overflow, c.overflowN, c.overflowB, c.refusedN, c.refusedB)
+	return wrap(c.overflow.Error()+": "+itoa(c.overflowN)+" messages ("+itoa(c.overflowB)+
+		" bytes) were waiting to be read; "+itoa(c.refusedN)+" more ("+itoa(c.refusedB)+" bytes) were refused", c.overflow)
 }
 
 // pending returns the messages received and not yet consumed, and their bytes.
@@ -233,15 +232,16 @@ func (c *core) deliverClose(ce *CloseError) {
 func (c *core) endErrLocked(op string) error {
 	switch {
 	case c.closeErr != nil && c.overflow != nil:
-		return fmt.Errorf("wsclient: %s: %w (%w)", op, c.overflowErrLocked(), c.closeErr)
+		ov := c.overflowErrLocked()
+		return wrap("wsclient: "+op+": "+ov.Error()+" ("+c.closeErr.Error()+")", ov, c.closeErr)
 	case c.closeErr != nil:
 		return opError(op, c.closeErr)
 	case c.overflow != nil:
 		return opError(op, c.overflowErrLocked())
 	case c.localClose != nil:
-		return fmt.Errorf("wsclient: %s: %w: closing with %v %q", op, ErrClosed, c.localClose.Code, c.localClose.Reason)
+		return invalid(op, ErrClosed, "closing with "+c.localClose.Code.String()+" "+quote(c.localClose.Reason))
 	}
-	return fmt.Errorf("wsclient: %s: %w: the peer started the closing handshake", op, ErrClosed)
+	return invalid(op, ErrClosed, "the peer started the closing handshake")
 }
 
 // endErr is endErrLocked for callers that do not hold c.mu.

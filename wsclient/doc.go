@@ -38,8 +38,10 @@
 // Input the standard rejects is rejected the same way, before anything
 // reaches the network, with errors that match the DOMException names:
 // ErrSyntax (a bad URL, scheme, fragment or subprotocol, a close reason over
-// 123 bytes), ErrInvalidAccess (a close code other than 1000 or 3000–4999)
-// and ErrInvalidState (sending while connecting). A JavaScript exception is
+// 123 bytes or not UTF-8), ErrInvalidAccess (a close code other than 1000 or
+// 3000–4999) and ErrInvalidState (sending while connecting). Text that is not
+// valid UTF-8, which the browser would alter, is refused with ErrInvalidUTF8
+// (a close reason too: that error matches both). A JavaScript exception is
 // caught and returned as a *JSError, never a panic.
 //
 // When a connection ends, how it ended is a *CloseError (code, reason,

@@ -51,23 +51,38 @@ func await(ctx context.Context, p js.Value) (js.Value, error) {
 	}
 }
 
-// handshakes returns how many WebSocket handshakes the runner has seen.
-func handshakes(t *testing.T) int {
+// getJSON fetches path from the runner and decodes its JSON answer into v.
+func getJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	ctx := testCtx(t)
-	resp, err := await(ctx, js.Global().Call("fetch", "/hits"))
+	resp, err := await(ctx, js.Global().Call("fetch", path))
 	if err != nil {
-		t.Fatalf("fetch /hits: %v", err)
+		t.Fatalf("fetch %s: %v", path, err)
 	}
 	text, err := await(ctx, resp.Call("text"))
 	if err != nil {
-		t.Fatalf("reading /hits: %v", err)
+		t.Fatalf("reading %s: %v", path, err)
 	}
+	if err := json.Unmarshal([]byte(text.String()), v); err != nil {
+		t.Fatalf("decoding %s: %v", path, err)
+	}
+}
+
+// handshakes returns how many WebSocket handshakes the runner has seen.
+func handshakes(t *testing.T) int {
+	t.Helper()
 	var hits struct{ Handshakes int }
-	if err := json.Unmarshal([]byte(text.String()), &hits); err != nil {
-		t.Fatalf("decoding /hits: %v", err)
-	}
+	getJSON(t, "/hits", &hits)
 	return hits.Handshakes
+}
+
+// peerClose returns the close code the runner's /ws/badtext?id= endpoint
+// received (see wstest.PeerClose).
+func peerClose(t *testing.T, id string) int {
+	t.Helper()
+	var answer struct{ Code int }
+	getJSON(t, "/peerclose?id="+id, &answer)
+	return answer.Code
 }
 
 // proxyCall asks the runner's fault-injecting proxy to act (see

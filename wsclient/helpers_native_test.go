@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/duplexgo/duplex/wsclient/wstest"
 )
@@ -36,4 +37,11 @@ func TestMain(m *testing.M) {
 func handshakes(t *testing.T) int {
 	t.Helper()
 	return int(wstest.Handshakes())
+}
+
+// peerClose returns the close code the /ws/badtext?id= endpoint received
+// (see wstest.PeerClose).
+func peerClose(t *testing.T, id string) int {
+	t.Helper()
+	return wstest.PeerClose(id, 30*time.Second)
 }

@@ -2,8 +2,10 @@ package wsclient
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,5 +109,43 @@ func TestFloodArrivesCompleteAndInOrder(t *testing.T) {
 	}
 	if _, _, err := c.Read(ctx); CloseStatus(err) != StatusNormalClosure {
 		t.Fatalf("after the flood, Read = %v, want close 1000", err)
+	}
+}
+
+// A text message that is not UTF-8 fails the connection (RFC 6455 §8.1),
+// as in Chromium: readyState CLOSED, then error, then close 1006 not clean.
+// Read returns the messages before it, never it nor those after. A message
+// in fragments is judged whole: "café" split inside the é is valid.
+func TestInvalidUTF8TextFailsTheConnection(t *testing.T) {
+	id := fmt.Sprint(rand.Uint64())
+	r := newRecorder()
+	opts := r.options()
+	opts.OnMessage = nil // Read takes the messages
+	c, err := Dial(testCtx(t), wsURL("/ws/badtext?id="+id), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"before", "café"} {
+		if typ, p, err := c.Read(testCtx(t)); err != nil || typ != Text || string(p) != want {
+			t.Fatalf("Read = %v %q, %v; want text %q", typ, p, err, want)
+		}
+	}
+	typ, p, err := c.Read(testCtx(t))
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Code != StatusAbnormalClosure || ce.WasClean {
+		t.Fatalf("Read after the invalid message = %v %q, %v; want close 1006, not clean", typ, p, err)
+	}
+	want := []string{"state OPEN", "open", "state CLOSED", "error " + ErrConnection.Error(), "close 1006  false"}
+	if got := r.wait(t); !slices.Equal(got, want) {
+		t.Fatalf("events = %q, want %q", got, want)
+	}
+	// RFC 6455 §7.1.7: the client tells the server why. Natively with 1007,
+	// the code RFC 6455 §7.4.1 names for it; Chromium (156) sends 1002.
+	wantCode := StatusInvalidFramePayloadData
+	if inBrowser {
+		wantCode = StatusProtocolError
+	}
+	if code := peerClose(t, id); code != int(wantCode) {
+		t.Fatalf("the server received close code %d, want %d", code, wantCode)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -83,9 +84,35 @@ func (s *nativeSocket) run() {
 func (s *nativeSocket) fail() {
 	s.state.Store(int32(Closed))
 	s.cancel()
+	s.reportFailure()
+}
+
+// reportFailure reports a failed connection as the browser does: readyState
+// CLOSED, then the error event, then close 1006, not clean.
+func (s *nativeSocket) reportFailure() {
 	s.core.observe(Closed)
 	s.core.deliverError()
 	s.core.deliverClose(&CloseError{Code: StatusAbnormalClosure})
+}
+
+// failOpen fails an open connection whose peer broke the protocol, as the
+// browser does (RFC 6455 section 7.1.7): nothing more is sent or delivered,
+// the peer gets a close frame with code and reason, and the failure is
+// reported at once, without waiting for the peer's answer. coder/websocket's
+// Close waits for that answer (5 s at most) in the background, then drops
+// the TCP connection.
+func (s *nativeSocket) failOpen(ws *websocket.Conn, code StatusCode, reason string) {
+	s.state.Store(int32(Closed))
+	s.mu.Lock()
+	clear(s.queue) // still counted in BufferedAmount, as in the browser
+	s.queue = s.queue[:0]
+	s.mu.Unlock()
+	go func() {
+		ws.Close(websocket.StatusCode(code), reason)
+		s.cancel()
+	}()
+	s.reportFailure()
+	s.signalDrained()
 }
 
 func (s *nativeSocket) readLoop(ws *websocket.Conn) {
@@ -93,6 +120,15 @@ func (s *nativeSocket) readLoop(ws *websocket.Conn) {
 		typ, p, err := ws.Read(s.ctx)
 		if err != nil {
 			s.finish(err)
+			return
+		}
+		// coder/websocket does not check text, and Read returns whole
+		// messages (a code point split across frames is whole again). Text
+		// that is not UTF-8 fails the connection (RFC 6455 section 8.1), as
+		// in the browser; Chromium sends 1002, RFC 6455 section 7.4.1 names
+		// 1007 for it.
+		if typ == websocket.MessageText && !utf8.Valid(p) {
+			s.failOpen(ws, StatusInvalidFramePayloadData, "text message is not valid UTF-8")
 			return
 		}
 		if !s.core.deliverMessage(Message{Type: MessageType(typ), Data: p}) && s.readyState() < Closing {
@@ -110,6 +146,15 @@ func (s *nativeSocket) finish(err error) {
 	ce := &CloseError{Code: StatusAbnormalClosure}
 	var wce websocket.CloseError
 	if errors.As(err, &wce) {
+		// A close reason that is not UTF-8 fails the connection, as in
+		// the browser (RFC 6455 sections 7.1.6 and 8.1).
+		if !utf8.ValidString(wce.Reason) {
+			s.state.Store(int32(Closed))
+			s.cancel()
+			s.reportFailure()
+			s.signalDrained()
+			return
+		}
 		ce = &CloseError{Code: StatusCode(wce.Code), Reason: wce.Reason, WasClean: true}
 	} else if local := s.core.localCloseSent(); local != nil && s.closeStarted.Load() {
 		// coder/websocket can hand the peer's close frame to its own Close

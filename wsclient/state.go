@@ -1,7 +1,5 @@
 package wsclient
 
-import "fmt"
-
 // State is the readyState of a connection, with the browser's numeric values.
 type State int
 
@@ -29,7 +27,7 @@ func (s State) String() string {
 	case Closed:
 		return "CLOSED"
 	}
-	return fmt.Sprintf("State(%d)", int(s))
+	return "State(" + itoa(int(s)) + ")"
 }
 
 // MessageType is the type of a WebSocket data message. The values match the
@@ -51,7 +49,7 @@ func (t MessageType) String() string {
 	case Binary:
 		return "binary"
 	}
-	return fmt.Sprintf("MessageType(%d)", int(t))
+	return "MessageType(" + itoa(int(t)) + ")"
 }
 
 // Message is one received data message.

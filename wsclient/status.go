@@ -1,7 +1,5 @@
 package wsclient
 
-import "fmt"
-
 // StatusCode is a WebSocket close code (RFC 6455 section 7.4).
 type StatusCode int
 
@@ -31,29 +29,42 @@ const (
 // Options.MaxPendingBytes because nobody reads them (see Conn.Read).
 const StatusReceiveOverflow StatusCode = 4008
 
-var statusNames = map[StatusCode]string{
-	StatusNormalClosure:           "normal closure",
-	StatusGoingAway:               "going away",
-	StatusProtocolError:           "protocol error",
-	StatusUnsupportedData:         "unsupported data",
-	StatusNoStatusRcvd:            "no status received",
-	StatusAbnormalClosure:         "abnormal closure",
-	StatusInvalidFramePayloadData: "invalid frame payload data",
-	StatusPolicyViolation:         "policy violation",
-	StatusMessageTooBig:           "message too big",
-	StatusMandatoryExtension:      "mandatory extension",
-	StatusInternalError:           "internal error",
-	StatusServiceRestart:          "service restart",
-	StatusTryAgainLater:           "try again later",
-	StatusBadGateway:              "bad gateway",
-	StatusTLSHandshake:            "TLS handshake",
-	StatusReceiveOverflow:         "receive overflow",
-}
-
 // String returns the code and its registered name, e.g. "1000 (normal closure)".
 func (c StatusCode) String() string {
-	if name, ok := statusNames[c]; ok {
-		return fmt.Sprintf("%d (%s)", int(c), name)
+	if name := c.name(); name != "" {
+		return itoa(int(c)) + " (" + name + ")"
 	}
-	return fmt.Sprintf("%d", int(c))
+	return itoa(int(c))
+}
+
+// statusNames holds the registered names of 1000–1015, by code-1000: a
+// static array rather than a map, which every program would have to build
+// at start (see deps_test.go on size).
+var statusNames = [...]string{
+	StatusNormalClosure - 1000:           "normal closure",
+	StatusGoingAway - 1000:               "going away",
+	StatusProtocolError - 1000:           "protocol error",
+	StatusUnsupportedData - 1000:         "unsupported data",
+	StatusNoStatusRcvd - 1000:            "no status received",
+	StatusAbnormalClosure - 1000:         "abnormal closure",
+	StatusInvalidFramePayloadData - 1000: "invalid frame payload data",
+	StatusPolicyViolation - 1000:         "policy violation",
+	StatusMessageTooBig - 1000:           "message too big",
+	StatusMandatoryExtension - 1000:      "mandatory extension",
+	StatusInternalError - 1000:           "internal error",
+	StatusServiceRestart - 1000:          "service restart",
+	StatusTryAgainLater - 1000:           "try again later",
+	StatusBadGateway - 1000:              "bad gateway",
+	StatusTLSHandshake - 1000:            "TLS handshake",
+}
+
+// name is the code's registered name, or "".
+func (c StatusCode) name() string {
+	if c == StatusReceiveOverflow {
+		return "receive overflow"
+	}
+	if i := int(c) - 1000; i >= 0 && i < len(statusNames) {
+		return statusNames[i]
+	}
+	return ""
 }

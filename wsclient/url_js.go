@@ -3,7 +3,6 @@
 package wsclient
 
 import (
-	"strings"
 	"syscall/js"
 )
 
@@ -11,15 +10,13 @@ var jsURL = js.Global().Get("URL")
 
 // parseURL applies the WebSocket constructor's URL rules with the browser's
 // own URL parser (which also keeps net/url out of the wasm binary): relative
-// URLs resolve against the page, http and https map to ws and wss, any other
-// scheme and any fragment are SyntaxErrors.
+// URLs resolve against the page ("", like "  ", is the page's own URL without
+// its fragment, as in new WebSocket("")), http and https map to ws and wss,
+// any other scheme and any fragment are SyntaxErrors.
 func parseURL(raw string) (string, error) {
 	const op = "new"
-	if strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' }) == "" {
-		return "", invalid(op, ErrSyntax, "empty URL")
-	}
-	if strings.Contains(raw, "#") {
-		return "", invalid(op, ErrSyntax, "URL %q has a fragment", raw)
+	if hasByte(raw, '#') {
+		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" has a fragment")
 	}
 	base := js.Undefined()
 	if loc := js.Global().Get("location"); loc.Type() == js.TypeObject {
@@ -27,7 +24,7 @@ func parseURL(raw string) (string, error) {
 	}
 	var u js.Value
 	if err := jsCatch(op, func() { u = jsURL.New(raw, base) }); err != nil {
-		return "", invalid(op, ErrSyntax, "URL %q does not parse", raw)
+		return "", invalid(op, ErrSyntax, "URL "+quote(raw)+" does not parse")
 	}
 	switch scheme := u.Get("protocol").String(); scheme {
 	case "ws:", "wss:":
@@ -36,7 +33,7 @@ func parseURL(raw string) (string, error) {
 	case "https:":
 		u.Set("protocol", "wss:")
 	default:
-		return "", invalid(op, ErrSyntax, "URL scheme %q is not ws, wss, http or https", strings.TrimSuffix(scheme, ":"))
+		return "", invalid(op, ErrSyntax, "URL scheme "+quote(scheme[:len(scheme)-1])+" is not ws, wss, http or https")
 	}
 	return u.Get("href").String(), nil
 }

@@ -21,6 +21,9 @@ func TestParseURL(t *testing.T) {
 		{"  ws://example.com/echo\n", "ws://example.com/echo"},
 		{"/echo", "wss://example.com/echo"},
 		{"chat?room=a", "wss://example.com/app/chat?room=a"},
+		// As new WebSocket(""): the page's own URL, without its fragment.
+		{"", "wss://example.com/app/page?q=1"},
+		{" \t", "wss://example.com/app/page?q=1"},
 	} {
 		u, err := parseURLBase(tc.in, base)
 		if err != nil {
@@ -38,20 +41,21 @@ func TestParseURLErrors(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		base *url.URL
-		why  string
+		want string
 	}{
-		{"", base, "empty"},
-		{"ws://example.com/#x", base, "fragment"},
-		{"ws://example.com/#", base, "fragment"},
-		{"ftp://example.com/", base, "scheme"},
-		{"javascript:alert(1)", base, "scheme"},
-		{"ws://[::1", base, "parse"},
-		{"ws:///path", base, "host"},
-		{"/echo", nil, "relative"},
+		{"", nil, `wsclient: new: SyntaxError: relative URL "" and no page URL to resolve it against`},
+		{"  ", nil, `wsclient: new: SyntaxError: relative URL "" and no page URL to resolve it against`},
+		{"ws://example.com/#x", base, `wsclient: new: SyntaxError: URL "ws://example.com/#x" has a fragment`},
+		{"ws://example.com/#", base, `wsclient: new: SyntaxError: URL "ws://example.com/#" has a fragment`},
+		{"ftp://example.com/", base, `wsclient: new: SyntaxError: URL scheme "ftp" is not ws, wss, http or https`},
+		{"javascript:alert(1)", base, `wsclient: new: SyntaxError: URL scheme "javascript" is not ws, wss, http or https`},
+		{"ws://[::1", base, `wsclient: new: SyntaxError: URL "ws://[::1" does not parse: parse "ws://[::1": missing ']' in host`},
+		{"ws:///path", base, `wsclient: new: SyntaxError: URL "ws:///path" has no host`},
+		{"/echo", nil, `wsclient: new: SyntaxError: relative URL "/echo" and no page URL to resolve it against`},
 	} {
 		_, err := parseURLBase(tc.in, tc.base)
-		if !errors.Is(err, ErrSyntax) {
-			t.Errorf("parseURL(%q) = %v, want ErrSyntax (%s)", tc.in, err, tc.why)
+		if !errors.Is(err, ErrSyntax) || err.Error() != tc.want {
+			t.Errorf("parseURL(%q) = %v, want ErrSyntax: %q", tc.in, err, tc.want)
 		}
 	}
 }

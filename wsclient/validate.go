@@ -1,7 +1,6 @@
 package wsclient
 
 import (
-	"strings"
 	"unicode/utf8"
 )
 
@@ -15,10 +14,10 @@ func validateProtocols(protocols []string) error {
 	seen := make(map[string]bool, len(protocols))
 	for _, p := range protocols {
 		if !isToken(p) {
-			return invalid("new", ErrSyntax, "subprotocol %q is not a valid token", p)
+			return invalid("new", ErrSyntax, "subprotocol "+quote(p)+" is not a valid token")
 		}
 		if seen[p] {
-			return invalid("new", ErrSyntax, "subprotocol %q is listed twice", p)
+			return invalid("new", ErrSyntax, "subprotocol "+quote(p)+" is listed twice")
 		}
 		seen[p] = true
 	}
@@ -34,7 +33,7 @@ func isToken(s string) bool {
 		c := s[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		case hasByte("!#$%&'*+-.^_`|~", c):
 		default:
 			return false
 		}
@@ -43,16 +42,20 @@ func isToken(s string) bool {
 }
 
 // validateClose applies close()'s rules: code 1000 or 3000–4999
-// (InvalidAccessError), reason at most 123 UTF-8 bytes (SyntaxError).
+// (InvalidAccessError), reason at most 123 UTF-8 bytes (SyntaxError). A
+// reason that is not valid UTF-8 matches both ErrSyntax and ErrInvalidUTF8:
+// the browser would replace its bad bytes, as in text (see SendText).
 func validateClose(code StatusCode, reason string) error {
 	if code != StatusNormalClosure && (code < 3000 || code > 4999) {
-		return invalid("close", ErrInvalidAccess, "close code %v cannot be sent by a client; use 1000 or 3000–4999", code)
+		return invalid("close", ErrInvalidAccess, "close code "+code.String()+" cannot be sent by a client; use 1000 or 3000–4999")
 	}
-	if !utf8.ValidString(reason) {
-		return invalid("close", ErrSyntax, "close reason is not valid UTF-8")
+	// utf8.Valid, not ValidString: one validator linked, not two; the
+	// conversion does not copy (the bytes are only read).
+	if !utf8.Valid([]byte(reason)) {
+		return wrap("wsclient: close: "+ErrSyntax.Error()+": close reason is not valid UTF-8", ErrSyntax, ErrInvalidUTF8)
 	}
 	if len(reason) > MaxCloseReasonBytes {
-		return invalid("close", ErrSyntax, "close reason is %d bytes; at most %d are allowed", len(reason), MaxCloseReasonBytes)
+		return invalid("close", ErrSyntax, "close reason is "+itoa(len(reason))+" bytes; at most "+itoa(MaxCloseReasonBytes)+" are allowed")
 	}
 	return nil
 }
@@ -67,7 +70,18 @@ func validateMessage(op string, typ MessageType, p []byte) error {
 		}
 	case Binary:
 	default:
-		return invalid(op, ErrSyntax, "message type %v is neither Text nor Binary", typ)
+		return invalid(op, ErrSyntax, "message type "+typ.String()+" is neither Text nor Binary")
 	}
 	return nil
+}
+
+// hasByte reports whether s contains c: strings.IndexByte without linking
+// strings, and with it unicode's tables, into the js/wasm build.
+func hasByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
+		}
+	}
+	return false
 }

@@ -45,6 +45,16 @@ func TestValidateClose(t *testing.T) {
 			t.Errorf("validateClose(reason of %d bytes) = %v, want ErrSyntax", len(reason), err)
 		}
 	}
+	// Not UTF-8: ErrSyntax (Close's rule) and ErrInvalidUTF8 (as text).
+	for _, reason := range []string{"\xc3", "ok \xff", strings.Repeat("\xff", 124)} {
+		err := validateClose(4000, reason)
+		if !errors.Is(err, ErrSyntax) || !errors.Is(err, ErrInvalidUTF8) {
+			t.Errorf("validateClose(%q) = %v, want ErrSyntax and ErrInvalidUTF8", reason, err)
+		}
+	}
+	if err := validateClose(4000, strings.Repeat("a", 124)); errors.Is(err, ErrInvalidUTF8) {
+		t.Errorf("a long valid reason matches ErrInvalidUTF8: %v", err)
+	}
 }
 
 func TestValidateMessage(t *testing.T) {

@@ -15,7 +15,14 @@
 //	/ws/stall?for=10s   accepts and does not read for the duration (default
 //	                    10s), then reads and discards until the client closes
 //	/ws/hang            never answers the handshake (until the client gives up)
+//	/ws/badtext?id=     sends the text messages "before" and "café" (in two
+//	                    frames split inside the é), then one that is not UTF-8
+//	                    (in three frames), then "after"; records the close
+//	                    code the client answers with under id
 //	/hits               JSON {"handshakes": N}: WebSocket requests so far
+//	/peerclose?id=      JSON {"code": N}: the close code /ws/badtext?id=
+//	                    received (-1: none, the connection just ended; 0: not
+//	                    over after 10s)
 //
 // Connections are bounded in time (two minutes) so nothing outlives a test.
 package wstest
@@ -25,6 +32,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +66,11 @@ func Register(mux *http.ServeMux) {
 		case <-r.Context().Done():
 		case <-time.After(endpointLife):
 		}
+	})
+	mux.HandleFunc("/ws/badtext", badText)
+	mux.HandleFunc("/peerclose", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]int{"code": PeerClose(r.URL.Query().Get("id"), 10*time.Second)})
 	})
 	mux.HandleFunc("/hits", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -171,6 +184,68 @@ func stall(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// peerCloses holds, by id, a channel that receives the close code
+// /ws/badtext got from the client.
+var peerCloses sync.Map
+
+func peerCloseChan(id string) chan int {
+	ch, _ := peerCloses.LoadOrStore(id, make(chan int, 1))
+	return ch.(chan int)
+}
+
+// PeerClose waits up to wait for the /ws/badtext?id= connection to end and
+// returns the close code the client sent: -1 if it sent none, 0 if the
+// connection has not ended yet.
+func PeerClose(id string, wait time.Duration) int {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case code := <-peerCloseChan(id):
+		peerCloses.Delete(id)
+		return code
+	case <-t.C:
+		return 0
+	}
+}
+
+// badText sends text that is not valid UTF-8 (coder/websocket does not
+// check), between valid messages, and records how the client closes.
+func badText(w http.ResponseWriter, r *http.Request) {
+	c, ctx, cancel, ok := accept(w, r, nil)
+	if !ok {
+		return
+	}
+	defer cancel()
+	defer c.CloseNow()
+	code := -1
+	defer func() { peerCloseChan(r.URL.Query().Get("id")) <- code }()
+	for _, frames := range [][]string{{"before"}, {"caf\xc3", "\xa9"}, {"not ", "\xc3", "(UTF-8"}, {"after"}} {
+		if err := writeFrames(ctx, c, frames); err != nil {
+			break
+		}
+	}
+	for {
+		if _, _, err := c.Read(ctx); err != nil {
+			code = int(websocket.CloseStatus(err))
+			return
+		}
+	}
+}
+
+// writeFrames writes one text message, each string in a frame of its own.
+func writeFrames(ctx context.Context, c *websocket.Conn, frames []string) error {
+	w, err := c.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	for _, f := range frames {
+		if _, err := w.Write([]byte(f)); err != nil {
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // Handshakes returns how many WebSocket handshakes the endpoints have seen.

@@ -8,9 +8,9 @@
 // compiling a WebAssembly module is allowed by 'wasm-unsafe-eval', which Go's
 // own module already requires.
 //
-// The module is defined in module.go (native builds only), written to
-// bridge.wasm by `go test -run TestModule -update`, and embedded in the
-// browser build. names.go holds what both sides must agree on.
+// The module is defined in module.go (native builds only) and written to
+// wasm.go as a constant by `go test -run TestModule -update`; a test keeps
+// the two in step. names.go holds what both sides must agree on.
 package bridge
 
 // Names of the imports (module "b") and exports.

@@ -2,12 +2,13 @@
 
 // Command minimal is the smallest useful wsclient program: it connects to
 // the page's /echo, sends one message and prints the echo. It exists to
-// measure the size wsclient adds to a WebAssembly binary (see the README).
+// measure the size wsclient adds to a WebAssembly binary (see the README),
+// so it prints with the println built-in (to the browser's console) rather
+// than with fmt, which alone would add about 0.7 MB.
 package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/duplexgo/duplex/wsclient"
 )
@@ -16,12 +17,16 @@ func main() {
 	ctx := context.Background()
 	c, err := wsclient.Dial(ctx, "/echo", nil)
 	if err != nil {
-		fmt.Println(err)
+		println(err.Error())
 		return
 	}
 	c.SendText("hello")
 	_, p, err := c.Read(ctx)
-	fmt.Println(string(p), err)
+	if err != nil {
+		println(err.Error())
+	} else {
+		println(string(p))
+	}
 	c.Close(wsclient.StatusNormalClosure, "")
 	<-c.Done()
 }
