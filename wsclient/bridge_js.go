@@ -26,60 +26,66 @@ type bridgeShared struct {
 	metaGo  [bridge.MetaBytes]byte
 }
 
+// builtins are the bridge's imports that are browser built-ins: how to find
+// each (as data rather than code, which keeps the program small).
+var builtins = [...]struct{ name, how, class, member string }{
+	{bridge.ImportData, "getter", "MessageEvent", "data"},
+	{bridge.ImportIsBinary, "static", "Object", "isExtensible"},
+	{bridge.ImportStrLen, "method", "String", "lastIndexOf"},
+	{bridge.ImportEncodeInto, "instance", "TextEncoder", "encodeInto"},
+	{bridge.ImportGet, "static", "Reflect", "get"},
+	{bridge.ImportGetI32, "static", "Reflect", "get"},
+	{bridge.ImportByteLength, "getter", "ArrayBuffer", "byteLength"},
+	{bridge.ImportArrayOf, "static", "Array", "of"},
+	{bridge.ImportConstruct, "static", "Reflect", "construct"},
+	{bridge.ImportSet, "method", "Uint8Array", "set"},
+	{bridge.ImportSubarray, "method", "Uint8Array", "subarray"},
+	{bridge.ImportSlice, "method", "Uint8Array", "slice"},
+	{bridge.ImportDecode, "instance", "TextDecoder", "decode"},
+	{bridge.ImportSendWS, "method", "WebSocket", "send"},
+	{bridge.ImportReadyState, "getter", "WebSocket", "readyState"},
+	{bridge.ImportRead, "method", "ReadableStreamDefaultReader", "read"},
+	{bridge.ImportThen, "method", "Promise", "then"},
+	{bridge.ImportWrite, "method", "WritableStreamDefaultWriter", "write"},
+}
+
 var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 	b := &bridgeShared{}
 	err := jsCatch("new", func() {
 		g := js.Global()
+		object := g.Get("Object")
 		call := g.Get("Function").Get("prototype").Get("call")
-		bound := func(f js.Value) js.Value { return call.Call("bind", f) } // f.call as a plain function
-		getter := func(class, prop string) js.Value {
-			proto := g.Get(class)
-			if proto.Type() != js.TypeFunction {
-				return g.Get("Object") // never called: the class is missing in this browser
+		b.imports = object.New()
+		for _, bi := range builtins {
+			class := g.Get(bi.class)
+			var v js.Value
+			switch {
+			case class.IsUndefined():
+				v = object // never called: this browser lacks the class
+			case bi.how == "static":
+				v = class.Get(bi.member)
+			case bi.how == "instance": // a method bound to a new instance
+				inst := class.New()
+				v = inst.Get(bi.member).Call("bind", inst)
+			case bi.how == "getter": // the getter's call, as a plain function
+				v = call.Call("bind", object.Call("getOwnPropertyDescriptor", class.Get("prototype"), bi.member).Get("get"))
+			default: // "method": the method's call, as a plain function
+				v = call.Call("bind", class.Get("prototype").Get(bi.member))
 			}
-			return bound(g.Get("Object").Call("getOwnPropertyDescriptor", proto.Get("prototype"), prop).Get("get"))
-		}
-		method := func(class, name string) js.Value {
-			c := g.Get(class)
-			if c.Type() != js.TypeFunction {
-				return g.Get("Object")
-			}
-			return bound(c.Get("prototype").Get(name))
+			b.imports.Set(bi.name, v)
 		}
 		wasm := g.Get("WebAssembly")
 		memory := wasm.Get("Memory").New(map[string]any{"initial": bridge.ScratchPages})
 		b.view = jsUint8Array.New(memory.Get("buffer"))
 		b.meta = b.view.Call("subarray", 0, bridge.MetaBytes)
 		b.payload = b.view.Call("subarray", bridge.MetaBytes)
-		enc, dec := g.Get("TextEncoder").New(), g.Get("TextDecoder").New()
-		reflect := g.Get("Reflect")
-		b.imports = js.ValueOf(map[string]any{
-			bridge.ImportData:       getter("MessageEvent", "data"),
-			bridge.ImportIsBinary:   g.Get("Object").Get("isExtensible"),
-			bridge.ImportStrLen:     bound(g.Get("String").Get("prototype").Get("lastIndexOf")),
-			bridge.ImportEncodeInto: enc.Get("encodeInto").Call("bind", enc),
-			bridge.ImportGet:        reflect.Get("get"),
-			bridge.ImportGetI32:     reflect.Get("get"),
-			bridge.ImportByteLength: getter("ArrayBuffer", "byteLength"),
-			bridge.ImportArrayOf:    g.Get("Array").Get("of"),
-			bridge.ImportConstruct:  reflect.Get("construct"),
-			bridge.ImportSet:        method("Uint8Array", "set"),
-			bridge.ImportSubarray:   method("Uint8Array", "subarray"),
-			bridge.ImportSlice:      method("Uint8Array", "slice"),
-			bridge.ImportDecode:     dec.Get("decode").Call("bind", dec),
-			bridge.ImportSendWS:     method("WebSocket", "send"),
-			bridge.ImportReadyState: getter("WebSocket", "readyState"),
-			bridge.ImportRead:       method("ReadableStreamDefaultReader", "read"),
-			bridge.ImportThen:       method("Promise", "then"),
-			bridge.ImportWrite:      method("WritableStreamDefaultWriter", "write"),
-			bridge.ImportMemory:     memory,
-			bridge.ImportEmpty:      "",
-			bridge.ImportKeyWritten: "written",
-			bridge.ImportKeyDone:    "done",
-			bridge.ImportKeyValue:   "value",
-			bridge.ImportUint8Array: jsUint8Array,
-			bridge.ImportView:       b.view,
-		})
+		b.imports.Set(bridge.ImportMemory, memory)
+		b.imports.Set(bridge.ImportView, b.view)
+		b.imports.Set(bridge.ImportUint8Array, jsUint8Array)
+		b.imports.Set(bridge.ImportEmpty, "")
+		b.imports.Set(bridge.ImportKeyWritten, "written")
+		b.imports.Set(bridge.ImportKeyDone, "done")
+		b.imports.Set(bridge.ImportKeyValue, "value")
 		code := jsUint8Array.New(len(bridge.Wasm))
 		js.CopyBytesToJS(code, []byte(bridge.Wasm))
 		b.module = wasm.Get("Module").New(code)
@@ -120,11 +126,12 @@ func newBridgeConn(id int32) (*bridgeConn, error) {
 	}
 	bc := &bridgeConn{shared: shared}
 	err = jsCatch("new", func() {
-		ns := js.Global().Get("Object").Call("assign", js.ValueOf(map[string]any{}), shared.imports)
+		ns := js.Global().Get("Object").Call("assign", js.Global().Get("Object").New(), shared.imports)
 		ns.Set(bridge.ImportSchedule, handoff.scheduleFunc(id))
 		ns.Set(bridge.ImportProgress, handoff.progressFunc(id))
-		inst := js.Global().Get("WebAssembly").Get("Instance").New(shared.module,
-			js.ValueOf(map[string]any{bridge.ImportModule: ns}))
+		imports := js.Global().Get("Object").New()
+		imports.Set(bridge.ImportModule, ns)
+		inst := js.Global().Get("WebAssembly").Get("Instance").New(shared.module, imports)
 		x := inst.Get("exports")
 		bc.exports = x
 		bc.take, bc.peek, bc.drop = x.Get(bridge.ExportTake), x.Get(bridge.ExportPeek), x.Get(bridge.ExportDrop)
