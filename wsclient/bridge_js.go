@@ -155,25 +155,30 @@ func (bc *bridgeConn) waiting() (n, bytes int) {
 }
 
 // takeBatch moves up to max waiting messages into Go: one call packs them,
-// two copies bring their lengths and payloads over. It returns nil when the
-// queue is empty; a message too large for the scratch memory comes alone.
-func (bc *bridgeConn) takeBatch(max int, msgs []Message) []Message {
+// two copies bring their lengths and payloads over. It also returns what
+// still waits after them (count, and size as waiting reports it). msgs is
+// unchanged when the queue is empty; a message too large for the scratch
+// memory comes alone.
+func (bc *bridgeConn) takeBatch(max int, msgs []Message) (_ []Message, behindN, behindB int) {
 	r := bc.take.Invoke(max).Int()
 	if r == 0 {
-		return msgs
+		return msgs, 0, 0
 	}
 	if r == bridge.TakeLarge {
-		return append(msgs, bc.takeLarge())
+		m := bc.takeLarge()
+		n, b := bc.waiting()
+		return append(msgs, m), n, b
 	}
 	n, end := r&(1<<bridge.TakeShift-1), r>>bridge.TakeShift
 	sh := bc.shared
-	meta := sh.metaGo[:8*n]
+	meta := sh.metaGo[:bridge.HeaderBytes+8*n]
 	js.CopyBytesToGo(meta, sh.meta)
 	buf := make([]byte, end-bridge.MetaBytes)
 	js.CopyBytesToGo(buf, sh.payload)
 	off := 0
 	for i := range n {
-		kind, l := le32(meta[8*i:]), int(le32(meta[8*i+4:]))
+		e := meta[bridge.HeaderBytes+8*i:]
+		kind, l := le32(e), int(le32(e[4:]))
 		m := Message{Type: Binary, Data: buf[off : off+l : off+l]}
 		if kind == bridge.KindText {
 			m.Type = Text
@@ -181,7 +186,7 @@ func (bc *bridgeConn) takeBatch(max int, msgs []Message) []Message {
 		msgs = append(msgs, m)
 		off += l
 	}
-	return msgs
+	return msgs, int(le32(meta)), int(le32(meta[4:]))
 }
 
 // takeLarge moves the first waiting message, one too large to pack.

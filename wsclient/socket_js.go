@@ -109,11 +109,15 @@ func (s *jsSocket) onEvent(kind int, ev js.Value) {
 // StatusReceiveOverflow and the rest is refused, and counted.
 func (s *jsSocket) drain() {
 	for {
-		waitN, waitB := s.b.waiting()
-		if waitN == 0 {
+		var waitN, waitB int
+		s.msgs, waitN, waitB = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
+		if len(s.msgs) == 0 {
 			return
 		}
-		s.msgs = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
+		for _, m := range s.msgs {
+			waitN++
+			waitB += len(m.Data)
+		}
 		for i, m := range s.msgs {
 			waitN--
 			waitB -= len(m.Data)

@@ -184,7 +184,7 @@ func (s *streamSocket) room() int {
 // closed and the stream has been read to its end, it delivers the close.
 func (s *streamSocket) drain() {
 	for {
-		s.msgs = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
+		s.msgs, _, _ = s.b.takeBatch(bridge.MaxBatch, s.msgs[:0])
 		if len(s.msgs) == 0 {
 			break
 		}

@@ -153,23 +153,25 @@ func Module() []byte {
 		/*  */ get(lData).call(byteLength).set(lLen).
 		/*  */ get(lOff).get(lLen).add().i32(ScratchBytes).gtU().brIf(2). // does not fit: stop
 		/*  */ gget(view).gget(uint8Array).get(lData).call(arrayOf).call(construct).get(lOff).call(set).
-		/*  */ get(lCount).i32(8).mul().i32(KindBinary).store(0).
+		/*  */ get(lCount).i32(8).mul().i32(KindBinary).store(HeaderBytes).
 		/*  */ gget(queuedSize).get(lLen).sub().gset(queuedSize).
 		/**/ ifElse().
 		/*  */ get(lData).gget(empty).call(strLen).set(lUnits).
 		/*  */ get(lOff).get(lUnits).i32(3).mul().add().i32(ScratchBytes).gtU().brIf(2). // may not fit: stop
 		/*  */ get(lData).gget(view).get(lOff).i32(ScratchBytes).call(subarray).call(encodeInto).
 		/*  */ gget(keyWritten).call(getI32).set(lLen).
-		/*  */ get(lCount).i32(8).mul().i32(KindText).store(0).
+		/*  */ get(lCount).i32(8).mul().i32(KindText).store(HeaderBytes).
 		/*  */ gget(queuedSize).get(lUnits).sub().gset(queuedSize).
 		/**/ end().
-		/**/ get(lCount).i32(8).mul().get(lLen).store(4).
+		/**/ get(lCount).i32(8).mul().get(lLen).store(HeaderBytes+4).
 		/**/ gget(head).nullRef().tableSet().
 		/**/ incr(head, 1).
 		/**/ get(lOff).get(lLen).add().set(lOff).
 		/**/ get(lCount).i32(1).add().set(lCount).
 		/**/ br(0).
 		end().end().
+		i32(0).gget(tail).gget(head).sub().store(0). // header: what still waits
+		i32(0).gget(queuedSize).store(4).
 		call(settle).
 		get(lCount).eqz().ifThen(). // nothing taken: empty, or too large for the scratch memory
 		gget(head).gget(tail).ltU().ifThen().i32(TakeLarge).ret().end().

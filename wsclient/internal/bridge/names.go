@@ -39,16 +39,19 @@ const (
 	ExportAwaitWrite   = "awaitWrite"   // (): call the progress import once, at the next completed write
 )
 
-// Layout of the scratch memory that take fills: Meta holds (kind, length)
-// pairs of int32 (little-endian), one per message; payloads follow from
-// MetaBytes on, back to back. take returns 0 when nothing waits, ((end of payloads) << TakeShift) |
-// count, or TakeLarge when the first waiting message does not fit at all
-// (the caller then uses peek and drop).
+// Layout of the scratch memory that take fills: a header of two int32
+// (little-endian) — the messages still waiting after the batch and their
+// size, as queued and queuedBytes report — then one (kind, length) pair of
+// int32 per message, up to MetaBytes; payloads follow from MetaBytes on,
+// back to back. take returns 0 when nothing waits, ((end of payloads) <<
+// TakeShift) | count, or TakeLarge when the first waiting message does not
+// fit at all (the caller then uses peek and drop).
 const (
 	ScratchPages = 2
 	ScratchBytes = ScratchPages * 65536
 	MaxBatch     = 256
-	MetaBytes    = MaxBatch * 8
+	HeaderBytes  = 8
+	MetaBytes    = HeaderBytes + MaxBatch*8
 	TakeShift    = 9 // count ≤ MaxBatch < 1<<TakeShift
 	TakeLarge    = -1
 
