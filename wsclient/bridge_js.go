@@ -68,7 +68,7 @@ var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 				inst := class.New()
 				v = inst.Get(bi.member).Call("bind", inst)
 			case bi.how == "getter": // the getter's call, as a plain function
-				v = call.Call("bind", object.Call("getOwnPropertyDescriptor", class.Get("prototype"), bi.member).Get("get"))
+				v = call.Call("bind", getterOf(class.Get("prototype"), bi.member))
 			default: // "method": the method's call, as a plain function
 				v = call.Call("bind", class.Get("prototype").Get(bi.member))
 			}
@@ -95,6 +95,18 @@ var loadBridge = sync.OnceValues(func() (*bridgeShared, error) {
 	}
 	return b, nil
 })
+
+// getterOf finds the getter of property name on proto or the prototypes it
+// inherits from (a page may have replaced a class by a subclass or wrapper).
+func getterOf(proto js.Value, name string) js.Value {
+	object := js.Global().Get("Object")
+	for p := proto; p.Type() == js.TypeObject || p.Type() == js.TypeFunction; p = object.Call("getPrototypeOf", p) {
+		if d := object.Call("getOwnPropertyDescriptor", p, name); d.Type() == js.TypeObject {
+			return d.Get("get")
+		}
+	}
+	panic(js.Error{Value: js.ValueOf("wsclient: no " + name + " getter")})
+}
 
 // bridgeConn is one connection's instance of the bridge module: its queue
 // and its exports, each kept as a js.Value so that calls pass numbers and

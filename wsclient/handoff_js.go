@@ -23,11 +23,12 @@ import (
 // (correct, slower).
 //
 // When: a message after a quiet spell (nothing handed off for quietGap) is
-// taken at once — in a microtask, before the browser's next task — so a lone
-// message waits for nothing; in a burst, the wake-up is a task posted behind
-// the messages already queued, so they go over together. The spell is
-// measured from the end of the last hand-off, after the readers it woke have
-// run, not from its start.
+// taken at once, inside the browser's event, and the readers it wakes run
+// in the microtask right after — a lone message waits for nothing, and
+// crosses with one goroutine switch; in a burst, the wake-up is a task
+// posted behind the messages already queued, so they go over together. The
+// spell is measured from the end of the last hand-off (after the readers it
+// woke have run, for a batch), not from its start.
 var handoff = newHandoff()
 
 func newHandoff() *handoffState { return &handoffState{conns: map[int32]drainer{}} }
@@ -188,6 +189,15 @@ func (h *handoffState) schedule(id int32) {
 		}
 		return
 	}
+	quiet := !h.pending && time.Since(h.lastEnd) > quietGap
+	if quiet && h.exported {
+		// A lone message: take it now, inside the browser's event (it is
+		// alone in its queue), and let its reader run right after.
+		d.drain()
+		h.lastEnd = time.Now()
+		h.microtsk.Invoke(h.resume)
+		return
+	}
 	h.dirty = append(h.dirty, d)
 	if h.pending {
 		// Messages keep arriving before the hand-off: take them after this
@@ -203,15 +213,10 @@ func (h *handoffState) schedule(id int32) {
 		return
 	}
 	h.pending = true
-	quiet := time.Since(h.lastEnd) > quietGap
 	switch {
 	case h.exported:
 		wake(h.wakeCh)
-		if quiet {
-			h.microtsk.Invoke(h.resume)
-		} else {
-			h.post.Invoke()
-		}
+		h.post.Invoke()
 	case quiet:
 		h.handOff() // inside the callback: readers run before it returns
 	default:

@@ -112,9 +112,13 @@ func Module() []byte {
 	// onmessage(event): queue its data. Every UrgentEvery messages that
 	// wait, schedule is called again: Go then takes them before the browser
 	// dispatches more, so a reader that keeps up never meets the bounds.
-	m.defineFunc(ExportOnMessage, true, sig(E), nil).body = new(code).
+	onMessage := m.defineFunc(ExportOnMessage, true, sig(E), nil)
+	onMessage.locals = sig(I)
+	onMessage.body = new(code).
 		get(0).call(data).call(push).call(maybeSchedule).
-		gget(tail).gget(head).sub().i32(UrgentEvery).remU().eqz().ifThen().call(schedule).end().b
+		gget(tail).gget(head).sub().tee(1).ifThen().
+		get(1).i32(UrgentEvery).remU().eqz().ifThen().call(schedule).end().
+		end().b
 
 	m.defineFunc(ExportStartRead, true, sig(E, E, E, I), nil).body = new(code).
 		get(0).gset(reader).get(1).gset(onRead).get(2).gset(onReadFail).get(3).gset(limit).
