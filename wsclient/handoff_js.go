@@ -23,12 +23,11 @@ import (
 // (correct, slower).
 //
 // When: a message after a quiet spell (nothing handed off for quietGap) is
-// taken at once, inside the browser's event, and the readers it wakes run
-// in the microtask right after — a lone message waits for nothing, and
-// crosses with one goroutine switch; in a burst, the wake-up is a task
-// posted behind the messages already queued, so they go over together. The
-// spell is measured from the end of the last hand-off (after the readers it
-// woke have run, for a batch), not from its start.
+// taken at once — in a microtask, right after the browser's event — so a
+// lone message waits for nothing; in a burst, the wake-up is a task posted
+// behind the messages already queued, so they go over together. The spell
+// is measured from the end of the last hand-off, after the readers it woke
+// have run, not from its start.
 var handoff = newHandoff()
 
 func newHandoff() *handoffState { return &handoffState{conns: map[int32]drainer{}} }
@@ -40,9 +39,6 @@ const quietGap = 100 * time.Microsecond
 type drainer interface {
 	// drain takes every waiting message into the connection's core.
 	drain()
-	// syncHandler reports whether messages go to Options.OnMessageSync,
-	// inside the hand-off.
-	syncHandler() bool
 	// onEvent handles one of the browser's other events for the connection.
 	onEvent(kind int, ev js.Value)
 }
@@ -89,6 +85,11 @@ func (h *handoffState) register(d drainer) int32 {
 	defer h.mu.Unlock()
 	h.nextID++
 	h.conns[h.nextID] = d
+	if cap(h.dirty) < 2*len(h.conns) {
+		// schedule appends to dirty at most twice per connection between
+		// hand-offs, and must not allocate.
+		h.dirty = append(make([]drainer, 0, 4*len(h.conns)), h.dirty...)
+	}
 	liveFuncs.Add(1)
 	return h.nextID
 }
@@ -181,24 +182,11 @@ func (h *handoffState) schedule(id int32) {
 	if d == nil {
 		return
 	}
-	if d.syncHandler() {
-		// Latency first: the handler runs now, inside the browser's event.
-		d.drain()
-		if h.exported {
-			h.microtsk.Invoke(h.resume) // whatever the handler woke runs next
-		}
-		return
-	}
+	// Inside the exported function only bookkeeping runs: no allocation, no
+	// goroutine switch (it runs on the stack of the goroutine paused while
+	// Go waits for events; switching there corrupts it).
 	quiet := !h.pending && time.Since(h.lastEnd) > quietGap
-	if quiet && h.exported {
-		// A lone message: take it now, inside the browser's event (it is
-		// alone in its queue), and let its reader run right after.
-		d.drain()
-		h.lastEnd = time.Now()
-		h.microtsk.Invoke(h.resume)
-		return
-	}
-	h.dirty = append(h.dirty, d)
+	h.dirty = append(h.dirty, d) // within the capacity register made
 	if h.pending {
 		// Messages keep arriving before the hand-off: take them after this
 		// one, before the browser dispatches more.
@@ -216,7 +204,11 @@ func (h *handoffState) schedule(id int32) {
 	switch {
 	case h.exported:
 		wake(h.wakeCh)
-		h.post.Invoke()
+		if quiet {
+			h.microtsk.Invoke(h.resume) // right after this event
+		} else {
+			h.post.Invoke() // behind the messages already queued
+		}
 	case quiet:
 		h.handOff() // inside the callback: readers run before it returns
 	default:

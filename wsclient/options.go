@@ -79,12 +79,12 @@ type Options struct {
 	// ErrOnMessageSet: a message goes to exactly one consumer.
 	OnMessage func(Message)
 	// OnMessageSync, for latency-critical code, receives every message
-	// synchronously, at the moment the message reaches Go: in the browser
-	// inside the JavaScript event that delivered it, before any other
-	// goroutine runs, so a reply sent from it (SendText, SendBinary) leaves
-	// in the same turn of the event loop. It must return quickly and must not
-	// block: no channel operations that wait, no Write, no Read, no sleeping —
-	// while it runs the page runs nothing else. It takes precedence over
+	// synchronously inside the hand-off that brings it into Go: before it is
+	// queued anywhere and before any reader or callback goroutine runs, so a
+	// reply sent from it (SendText, SendBinary) leaves without another
+	// goroutine switch. It must return quickly and must not block — no
+	// channel operations that wait, no Write, no Read, no sleeping — since
+	// no other message is taken while it runs. It takes precedence over
 	// OnMessage; with either set, Read returns ErrOnMessageSet. Natively it
 	// runs on the connection's read goroutine. Messages given to it are not
 	// counted against MaxPendingMessages (they are consumed at once).

@@ -82,8 +82,6 @@ func (s *jsSocket) release() {
 	handoff.unregister(s.id)
 }
 
-func (s *jsSocket) syncHandler() bool { return s.core.opts.OnMessageSync != nil }
-
 func (s *jsSocket) onEvent(kind int, ev js.Value) {
 	switch kind {
 	case evKindOpen:

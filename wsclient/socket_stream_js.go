@@ -73,8 +73,6 @@ func openStreamTransport(c *core, url string) (transport, error) {
 	return s, nil
 }
 
-func (s *streamSocket) syncHandler() bool { return s.core.opts.OnMessageSync != nil }
-
 func (s *streamSocket) onEvent(kind int, ev js.Value) {
 	switch kind {
 	case evKindOpened:
