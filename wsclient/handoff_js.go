@@ -24,16 +24,24 @@ import (
 //
 // When: a message after a quiet spell (nothing handed off for quietGap) is
 // taken at once — in a microtask, right after the browser's event — so a
-// lone message waits for nothing; in a burst, the wake-up is a task posted
-// behind the messages already queued, so they go over together. The spell
-// is measured from the end of the last hand-off, after the readers it woke
-// have run, not from its start.
+// lone message waits for nothing; in a burst, the wake-up waits burstDelay
+// (a timer), so the messages of the burst go over together; and whenever
+// 256 more are waiting, Go takes them at once (the bridge asks again). The
+// spell is measured from the end of the last hand-off, after the readers it
+// woke have run, not from its start.
 var handoff = newHandoff()
 
 func newHandoff() *handoffState { return &handoffState{conns: map[int32]drainer{}} }
 
-// quietGap: see handoff.
-const quietGap = 100 * time.Microsecond
+// quietGap: see handoff. A lone message (a reply to a request, an event
+// of a feed) comes after more than this; in a flood the next message comes
+// sooner, and the wake-up then waits burstDelay so that more of the flood
+// goes over at once. Measured (docs/BENCHMARKS.md): with wake-ups posted at
+// once, a flood arriving every ~150 µs cost one wake-up per message or two.
+const (
+	quietGap   = 250 * time.Microsecond
+	burstDelay = 1 // millisecond, setTimeout's unit
+)
 
 // drainer is a connection with a bridge queue.
 type drainer interface {
@@ -59,9 +67,9 @@ type handoffState struct {
 	goExport  js.Value // wsclientSchedule, from wasm_exec.js's instance
 	resume    js.Value // wasm_exec.js's _resume, bound
 	callback  js.Func  // the js.FuncOf schedule, events and progress
-	run       js.Func  // the posted task's callback, without the wasmexport
+	run       js.Func  // the timer's callback, without the wasmexport
 	microtsk  js.Value // queueMicrotask
-	post      js.Value // port2.postMessage, bound
+	timeout   js.Value // setTimeout
 }
 
 // Kinds of events for onEvent (also the callback's second argument).
@@ -114,6 +122,7 @@ func (h *handoffState) lookup(id int32) drainer {
 func (h *handoffState) init() {
 	g := js.Global()
 	h.microtsk = g.Get("queueMicrotask")
+	h.timeout = g.Get("setTimeout")
 	h.callback = js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) < 2 {
 			return nil
@@ -133,22 +142,16 @@ func (h *handoffState) init() {
 		return nil
 	})
 	h.run = js.FuncOf(func(js.Value, []js.Value) any { h.handOff(); return nil })
-	ch := g.Get("MessageChannel").New()
-	port1, port2 := ch.Get("port1"), ch.Get("port2")
-	h.post = port2.Get("postMessage").Call("bind", port2, nil)
 	if inst, ok := findGoInstance(); ok && !h.noExport {
 		h.exported = true
 		h.goExport = inst.Get("_inst").Get("exports").Get("wsclientSchedule")
 		h.resume = inst.Get("_resume").Call("bind", inst)
 		h.wakeCh = make(chan struct{}, 1)
-		port1.Set("onmessage", h.resume)
 		go func() {
 			for range h.wakeCh {
 				h.handOff()
 			}
 		}()
-	} else {
-		port1.Set("onmessage", h.run.Value)
 	}
 }
 
@@ -207,12 +210,12 @@ func (h *handoffState) schedule(id int32) {
 		if quiet {
 			h.microtsk.Invoke(h.resume) // right after this event
 		} else {
-			h.post.Invoke() // behind the messages already queued
+			h.timeout.Invoke(h.resume, burstDelay) // let the burst gather
 		}
 	case quiet:
 		h.handOff() // inside the callback: readers run before it returns
 	default:
-		h.post.Invoke()
+		h.timeout.Invoke(h.run, burstDelay)
 	}
 }
 
