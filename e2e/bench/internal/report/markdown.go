@@ -222,15 +222,15 @@ func (p *Payload) Breakdown() string {
 		if a == nil || b == nil || !a.Built || !b.Built {
 			return
 		}
-		parts = append(parts, fmt.Sprintf("%s adds %s raw / %s gzip", what,
+		parts = append(parts, fmt.Sprintf("%s %s raw / %s gzip", what,
 			FmtMB(float64(b.Raw-a.Raw)), FmtMB(float64(b.Gzip-a.Gzip))))
 	}
 	if bare := p.Program("bare"); bare != nil && bare.Built {
 		parts = append(parts, fmt.Sprintf("the Go runtime alone is %s raw / %s gzip", FmtMB(float64(bare.Raw)), FmtMB(float64(bare.Gzip))))
 	}
-	step("fmt", "fmt", "bare")
-	step("wsclient-minimal", "wsclient (and the program around it)", "fmt")
-	step("coder-minimal", "coder/websocket instead of wsclient", "wsclient-minimal")
+	step("fmt", "fmt adds", "bare")
+	step("wsclient-minimal", "wsclient (and the program around it, without fmt) adds to the runtime", "bare")
+	step("coder-minimal", "coder/websocket instead of wsclient adds", "wsclient-minimal")
 	var b strings.Builder
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, "Breakdown: %s.", strings.Join(parts, "; "))
