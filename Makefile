@@ -74,7 +74,7 @@ test-wasm: wasmexec
 test-e2e:
 	$(GO) test -count=1 -timeout 20m ./e2e/
 
-## bench: the benchmarks (not part of `make test`, about 7 minutes): the
+## bench: the benchmarks (not part of `make test`, about 15 minutes): the
 ## browser clients side by side in headless Chromium, wasm payload and
 ## start-up, and the server against Node's ws. Prints the tables and writes
 ## docs/BENCHMARKS.md, docs/bench/results.json and docs/bench/chart.svg.
