@@ -52,24 +52,27 @@ type drainer interface {
 }
 
 type handoffState struct {
-	mu        sync.Mutex // guards conns and nextID; the rest runs on the event loop's side
-	conns     map[int32]drainer
-	nextID    int32
-	dirty     []drainer // connections with messages waiting, in the order they called schedule
-	pending   bool      // a hand-off is on its way
-	urgent    bool      // and it was asked to come at once
-	lastEnd   time.Time
-	schedules int // times schedule was called: entries into Go for messages
-	wakeCh    chan struct{}
-	setup     sync.Once
-	noExport  bool     // tests: always enter Go through js.FuncOf
-	exported  bool     // schedule is the wasmexport and resume is wasm_exec.js's
-	goExport  js.Value // wsclientSchedule, from wasm_exec.js's instance
-	resume    js.Value // wasm_exec.js's _resume, bound
-	callback  js.Func  // the js.FuncOf schedule, events and progress
-	run       js.Func  // the timer's callback, without the wasmexport
-	microtsk  js.Value // queueMicrotask
-	timeout   js.Value // setTimeout
+	mu         sync.Mutex // guards conns and nextID; the rest runs on the event loop's side
+	conns      map[int32]drainer
+	nextID     int32
+	dirty      []drainer // connections with messages waiting, in the order they called schedule
+	pending    bool      // a hand-off is on its way
+	urgent     bool      // and it was asked to come at once
+	lastEnd    time.Time
+	schedules  int // times schedule was called: entries into Go for messages
+	wakeCh     chan struct{}
+	setup      sync.Once
+	noExport   bool     // tests: always enter Go through js.FuncOf
+	exported   bool     // schedule is the wasmexport and resume is wasm_exec.js's
+	goExport   js.Value // wsclientSchedule, from wasm_exec.js's instance
+	resume     js.Value // wasm_exec.js's _resume, bound
+	callback   js.Func  // the js.FuncOf schedule, events and progress
+	run        js.Func  // the timer's callback, without the wasmexport
+	microtsk   js.Value // queueMicrotask
+	timeout    js.Value // setTimeout
+	post       js.Value // a MessageChannel's postMessage, bound
+	hidden     bool     // the page is hidden (its timers are throttled)
+	visibility js.Func  // keeps hidden up to date
 }
 
 // Kinds of events for onEvent (also the callback's second argument).
@@ -142,11 +145,26 @@ func (h *handoffState) init() {
 		return nil
 	})
 	h.run = js.FuncOf(func(js.Value, []js.Value) any { h.handOff(); return nil })
+	// A hidden page's timers are throttled (to once a second, or a minute):
+	// there a burst's wake-up is a MessageChannel task instead.
+	ch := g.Get("MessageChannel").New()
+	port1, port2 := ch.Get("port1"), ch.Get("port2")
+	h.post = port2.Get("postMessage").Call("bind", port2, nil)
+	port1.Set("onmessage", h.run.Value)
+	if doc := g.Get("document"); doc.Type() == js.TypeObject {
+		h.hidden = doc.Get("hidden").Truthy()
+		h.visibility = js.FuncOf(func(js.Value, []js.Value) any {
+			h.hidden = doc.Get("hidden").Truthy()
+			return nil
+		})
+		doc.Call("addEventListener", "visibilitychange", h.visibility)
+	}
 	if inst, ok := findGoInstance(); ok && !h.noExport {
 		h.exported = true
 		h.goExport = inst.Get("_inst").Get("exports").Get("wsclientSchedule")
 		h.resume = inst.Get("_resume").Call("bind", inst)
 		h.wakeCh = make(chan struct{}, 1)
+		port1.Set("onmessage", h.resume)
 		go func() {
 			for range h.wakeCh {
 				h.handOff()
@@ -189,7 +207,13 @@ func (h *handoffState) schedule(id int32) {
 	// goroutine switch (it runs on the stack of the goroutine paused while
 	// Go waits for events; switching there corrupts it).
 	quiet := !h.pending && time.Since(h.lastEnd) > quietGap
-	h.dirty = append(h.dirty, d) // within the capacity register made
+	listed := false
+	for _, e := range h.dirty {
+		listed = listed || e == d
+	}
+	if !listed {
+		h.dirty = append(h.dirty, d) // within the capacity register made
+	}
 	if h.pending {
 		// Messages keep arriving before the hand-off: take them after this
 		// one, before the browser dispatches more.
@@ -207,13 +231,18 @@ func (h *handoffState) schedule(id int32) {
 	switch {
 	case h.exported:
 		wake(h.wakeCh)
-		if quiet {
+		switch {
+		case quiet:
 			h.microtsk.Invoke(h.resume) // right after this event
-		} else {
+		case h.hidden:
+			h.post.Invoke() // a hidden page's timers are throttled: a task
+		default:
 			h.timeout.Invoke(h.resume, burstDelay) // let the burst gather
 		}
 	case quiet:
 		h.handOff() // inside the callback: readers run before it returns
+	case h.hidden:
+		h.post.Invoke()
 	default:
 		h.timeout.Invoke(h.run, burstDelay)
 	}

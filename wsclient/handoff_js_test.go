@@ -4,6 +4,7 @@ package wsclient
 
 import (
 	"fmt"
+	"syscall/js"
 	"testing"
 )
 
@@ -47,5 +48,21 @@ func TestHandoffWithoutTheExportedEntry(t *testing.T) {
 	}
 	if _, _, err := c.Read(ctx); CloseStatus(err) != StatusNormalClosure {
 		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// On a hidden page (throttled timers) a burst's wake-up is a task, not a
+// timer: a flood still arrives whole and in order.
+func TestHandoffOnAHiddenPage(t *testing.T) {
+	dial(t, "/ws/echo", nil) // the hand-off is set up
+	handoff.hidden = true
+	defer func() { handoff.hidden = js.Global().Get("document").Get("hidden").Truthy() }()
+	const n = 3000
+	c := dial(t, fmt.Sprintf("/ws/flood?n=%d&size=8", n), nil)
+	for i := range n {
+		_, p, err := c.Read(testCtx(t))
+		if err != nil || p[0] != byte(i) {
+			t.Fatalf("message %d: %v %v", i, p, err)
+		}
 	}
 }
