@@ -200,9 +200,11 @@ func Module() []byte {
 
 	// send(ws, len, text) → the readyState seen; sends unless CONNECTING
 	// (once closing has started the browser discards it, and counts it).
-	m.defineFunc(ExportSend, true, sig(E, I, I), sig(I)).body = new(code).
-		get(0).call(readyState).ifThen().get(0).get(1).get(2).call(chunk).call(sendWS).end().
-		get(0).call(readyState).b
+	send := m.defineFunc(ExportSend, true, sig(E, I, I), sig(I))
+	send.locals = sig(I)
+	send.body = new(code).
+		get(0).call(readyState).tee(3).ifThen().get(0).get(1).get(2).call(chunk).call(sendWS).end().
+		get(3).b
 
 	m.defineFunc(ExportReadyState, true, sig(E), sig(I)).body = new(code).get(0).call(readyState).b
 
