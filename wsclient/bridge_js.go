@@ -221,12 +221,11 @@ func (bc *bridgeConn) dropAll() (n, bytes int) {
 	return n, bytes
 }
 
-// sendTo sends p with the send export (to a WebSocket; it reports the
-// readyState it saw) or the write export (to a WebSocketStream writer; it
-// reports Open): from the scratch memory when p fits (numbers only), else
-// as a fresh JavaScript value.
-func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) State {
-	toSocket := fn.Equal(bc.send)
+// sendTo sends p to a WebSocket with the send export (it reports the
+// readyState it saw) or, toSocket false, to a WebSocketStream writer with the
+// write export (it reports Open): from the scratch memory when p fits
+// (numbers only), else as a fresh JavaScript value.
+func (bc *bridgeConn) sendTo(toSocket bool, target js.Value, typ MessageType, p []byte) State {
 	if len(p) <= bridge.ScratchBytes {
 		if len(p) > 0 {
 			js.CopyBytesToJS(bc.shared.view, p)
@@ -235,10 +234,10 @@ func (bc *bridgeConn) sendTo(fn, target js.Value, typ MessageType, p []byte) Sta
 		if typ == Text {
 			text = 1
 		}
-		r := fn.Invoke(target, len(p), text)
 		if toSocket {
-			return State(r.Int())
+			return State(bc.send.Invoke(target, len(p), text).Int())
 		}
+		bc.write.Invoke(target, len(p), text)
 		return Open
 	}
 	var v js.Value

@@ -164,7 +164,7 @@ func (s *jsSocket) bufferedAtLeast(n int) bool {
 }
 
 func (s *jsSocket) send(op string, typ MessageType, p []byte) (state State, err error) {
-	err = jsCatch(op, func() { state = s.b.sendTo(s.b.send, s.ws, typ, p) })
+	err = jsCatch(op, func() { state = s.b.sendTo(true, s.ws, typ, p) })
 	if state != Connecting {
 		s.bufferedBound += len(p)
 	}

@@ -283,7 +283,7 @@ func (s *streamSocket) send(op string, typ MessageType, p []byte) (State, error)
 	if state != Open {
 		return state, nil
 	}
-	return state, jsCatch(op, func() { s.b.sendTo(s.b.write, s.writer, typ, p) })
+	return state, jsCatch(op, func() { s.b.sendTo(false, s.writer, typ, p) })
 }
 
 func (s *streamSocket) close(code StatusCode, reason string) error {
