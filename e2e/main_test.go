@@ -144,11 +144,12 @@ type server struct {
 
 // startServer starts duplexd on a free port of 127.0.0.1 and waits until
 // /healthz answers. A port taken between the probe and the start is
-// retried with another.
-func startServer() (*server, error) {
+// retried with another. flags are added to duplexd's command line (a flag
+// given twice takes its last value).
+func startServer(flags ...string) (*server, error) {
 	var lastErr error
 	for range 3 {
-		s, err := tryStartServer()
+		s, err := tryStartServer(flags)
 		if err == nil {
 			return s, nil
 		}
@@ -157,20 +158,20 @@ func startServer() (*server, error) {
 	return nil, lastErr
 }
 
-func tryStartServer() (*server, error) {
+func tryStartServer(flags []string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	return startServerAt(addr)
+	return startServerAt(addr, flags...)
 }
 
 // startServerAt starts duplexd on addr, a 127.0.0.1 address, and waits
 // until /healthz answers: a restart on the address of a server that has
 // exited.
-func startServerAt(addr string) (*server, error) {
+func startServerAt(addr string, flags ...string) (*server, error) {
 	s := &server{addr: addr, url: "http://" + addr, log: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(serverBin, "-addr", addr, "-web", webDir)
+	s.cmd = exec.Command(serverBin, append([]string{"-addr", addr, "-web", webDir}, flags...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
