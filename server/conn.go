@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -29,6 +30,7 @@ type countingConn struct {
 	net.Conn
 	read    atomic.Uint64
 	written atomic.Uint64
+	guard   closeGuard // writes are serialized by coder/websocket
 }
 
 // Read implements net.Conn.
@@ -38,11 +40,17 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Write implements net.Conn.
+// Write implements net.Conn. What it writes passes the closeGuard first, so
+// n counts the bytes of p consumed, which the guard may have held back or
+// rewritten.
 func (c *countingConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
+	q := c.guard.filter(p)
+	n, err := c.Conn.Write(q)
 	c.written.Add(uint64(n))
-	return n, err
+	if err != nil {
+		return min(n, len(p)), err
+	}
+	return len(p), nil
 }
 
 // hardClose closes the TCP connection at once. For TLS it closes the
@@ -213,7 +221,9 @@ func (c *wsConn) writeFailure(err error) (websocket.StatusCode, string) {
 }
 
 // classifyReadError maps a coder/websocket read error to a close code:
-//   - a close frame from the peer: its code (coder/websocket echoes it);
+//   - a close frame from the peer: its code (coder/websocket echoes it),
+//     or 1007 when its reason is not UTF-8 (the closeGuard sends 1007
+//     instead of the echo);
 //   - a message over the read limit: 1009 (coder/websocket sent it);
 //   - the TCP connection lost, or closed locally: 1006, nothing is sent;
 //   - anything else is a protocol violation: 1002. coder/websocket sends
@@ -222,6 +232,8 @@ func (c *wsConn) writeFailure(err error) (websocket.StatusCode, string) {
 func classifyReadError(err error) (code websocket.StatusCode, reason, by string) {
 	var ce websocket.CloseError
 	switch {
+	case errors.As(err, &ce) && !utf8.ValidString(ce.Reason):
+		return websocket.StatusInvalidFramePayloadData, "close reason not UTF-8", "server"
 	case errors.As(err, &ce):
 		return ce.Code, ce.Reason, "client"
 	case errors.Is(err, websocket.ErrMessageTooBig):

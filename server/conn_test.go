@@ -65,20 +65,21 @@ func TestCountingConn(t *testing.T) {
 	a, b := net.Pipe()
 	defer b.Close()
 	cc := &countingConn{Conn: a}
+	hello := serverFrame(bitFin|opText, []byte("hello")) // what it writes passes the closeGuard
 	go func() {
 		buf := make([]byte, 10)
 		n, _ := b.Read(buf)
 		b.Write(buf[:n])
 		b.Write([]byte("more"))
 	}()
-	if _, err := cc.Write([]byte("hello")); err != nil {
-		t.Fatal(err)
+	if n, err := cc.Write(hello); err != nil || n != len(hello) {
+		t.Fatal(n, err)
 	}
-	buf := make([]byte, 9)
-	if _, err := io.ReadFull(cc, buf); err != nil || string(buf) != "hellomore" {
+	buf := make([]byte, len(hello)+4)
+	if _, err := io.ReadFull(cc, buf); err != nil || string(buf) != string(hello)+"more" {
 		t.Fatalf("read %q %v", buf, err)
 	}
-	if cc.written.Load() != 5 || cc.read.Load() != 9 {
+	if cc.written.Load() != 7 || cc.read.Load() != 11 {
 		t.Fatalf("counted %d written, %d read", cc.written.Load(), cc.read.Load())
 	}
 	cc.hardClose()

@@ -88,6 +88,7 @@ func TestMalformedFrames(t *testing.T) {
 		{"negative payload length", []byte{bitFin | opBin, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}, 1002},
 		{"invalid UTF-8 text", frame(bitFin|opText, true, []byte("\xff")), 1007},
 		{"invalid UTF-8 across fragments", append(frame(opText, true, []byte("ok \xe2\x82")), frame(bitFin|opCont, true, []byte("("))...), 1007},
+		{"close reason not UTF-8", frame(bitFin|opClose, true, closePayload(1000, "a\xffb")), 1007},
 		{"client close 1000", frame(bitFin|opClose, true, closePayload(1000, "bye")), 1000},
 		{"client close 4000", frame(bitFin|opClose, true, closePayload(4000, "app")), 4000},
 	}
