@@ -15,7 +15,7 @@ APP_WASM   := web/app.wasm
 BROTLI_QUALITY ?= 11
 
 # Packages whose code also builds for the browser.
-WASM_PKGS := ./wsclient/... ./app/...
+WASM_PKGS := ./wsclient/... ./app/... ./server/chatproto
 
 .PHONY: all build run wasm server wasmexec test chromium fmt-check vet \
 	test-native test-wasm test-e2e bench clean

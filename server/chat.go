@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 // chatFlushTimeout bounds how long a closing chat connection waits for its
@@ -13,10 +15,10 @@ import (
 const chatFlushTimeout = 5 * time.Second
 
 // handleChat serves /chat?room=NAME&name=NICK: a chat room over JSON text
-// frames (see ClientMessage and the event types). Only same-origin pages and
-// the configured AllowedOrigins may connect: browsers send cookies with
-// WebSocket handshakes, so accepting any origin would allow cross-site
-// WebSocket hijacking.
+// frames (see package chatproto). Only same-origin pages and the configured
+// AllowedOrigins may connect: browsers send cookies with WebSocket
+// handshakes, so accepting any origin would allow cross-site WebSocket
+// hijacking.
 //
 // A plain request for a page on /chat (see isPageRequest) is the browser
 // loading or reloading the app's chat page, which lives at the same path:
@@ -110,14 +112,14 @@ func (s *Server) chatReadLoop(c *wsConn, rm *room, cl *chatClient) (websocket.St
 		}
 		switch limiter.check(time.Now()) {
 		case reject:
-			rm.sendTo(cl, encodeEvent(ErrorEvent{Type: TypeError, Text: "rate limit exceeded: slow down"}))
+			rm.sendTo(cl, chatproto.EncodeEvent(chatproto.ErrorEvent{Type: chatproto.TypeError, Text: "rate limit exceeded: slow down"}))
 			continue
 		case disconnect:
 			return c.fail(websocket.StatusPolicyViolation, "rate limit exceeded")
 		}
-		m, err := DecodeClientMessage(data, s.cfg.ChatMaxTextBytes)
+		m, err := chatproto.DecodeClientMessage(data, s.cfg.ChatMaxTextBytes)
 		if err != nil {
-			rm.sendTo(cl, encodeEvent(ErrorEvent{Type: TypeError, Text: err.Error()}))
+			rm.sendTo(cl, chatproto.EncodeEvent(chatproto.ErrorEvent{Type: chatproto.TypeError, Text: err.Error()}))
 			continue
 		}
 		rm.post(cl, m.Text)

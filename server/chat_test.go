@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,22 +11,11 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
-// testEvent is the union of the chat server's events.
-type testEvent struct {
-	Type    string      `json:"type"`
-	Room    string      `json:"room"`
-	You     string      `json:"you"`
-	From    string      `json:"from"`
-	Text    string      `json:"text"`
-	Time    string      `json:"time"`
-	ID      uint64      `json:"id"`
-	Members []string    `json:"members"`
-	History []testEvent `json:"history"`
-}
-
-func readEvent(t *testing.T, ctx context.Context, c *websocket.Conn) testEvent {
+func readEvent(t *testing.T, ctx context.Context, c *websocket.Conn) chatproto.Event {
 	t.Helper()
 	typ, b, err := c.Read(ctx)
 	if err != nil {
@@ -36,8 +24,8 @@ func readEvent(t *testing.T, ctx context.Context, c *websocket.Conn) testEvent {
 	if typ != websocket.MessageText {
 		t.Fatalf("chat event of type %v", typ)
 	}
-	var ev testEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
+	ev, err := chatproto.DecodeEvent(b)
+	if err != nil {
 		t.Fatalf("chat event %q: %v", b, err)
 	}
 	return ev
@@ -45,8 +33,7 @@ func readEvent(t *testing.T, ctx context.Context, c *websocket.Conn) testEvent {
 
 func sendChat(t *testing.T, ctx context.Context, c *websocket.Conn, text string) {
 	t.Helper()
-	b, _ := json.Marshal(ClientMessage{Type: TypeMessage, Text: text})
-	if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+	if err := c.Write(ctx, websocket.MessageText, chatproto.EncodeClientMessage(text)); err != nil {
 		t.Fatalf("sending %q: %v", text, err)
 	}
 }
@@ -67,19 +54,19 @@ func chatURL(ts *testServer, room, name string) string {
 }
 
 // join connects to a room and returns the connection and its welcome.
-func join(t *testing.T, ctx context.Context, ts *testServer, room, name string) (*websocket.Conn, testEvent) {
+func join(t *testing.T, ctx context.Context, ts *testServer, room, name string) (*websocket.Conn, chatproto.Event) {
 	t.Helper()
 	c := dial(t, ctx, chatURL(ts, room, name), nil)
 	c.SetReadLimit(1 << 20)
 	ev := readEvent(t, ctx, c)
-	if ev.Type != TypeWelcome {
+	if ev.Type != chatproto.TypeWelcome {
 		t.Fatalf("first event %+v, want welcome", ev)
 	}
 	return c, ev
 }
 
 // expectEvent reads one event and checks its type, sender and text.
-func expectEvent(t *testing.T, ctx context.Context, c *websocket.Conn, typ, from, text string) testEvent {
+func expectEvent(t *testing.T, ctx context.Context, c *websocket.Conn, typ, from, text string) chatproto.Event {
 	t.Helper()
 	ev := readEvent(t, ctx, c)
 	if ev.Type != typ || ev.From != from || (text != "" && ev.Text != text) {
@@ -100,13 +87,13 @@ func TestChatThreeClients(t *testing.T) {
 	if w.You != "bob" || !slices.Equal(w.Members, []string{"ann", "bob"}) {
 		t.Fatalf("bob's welcome: %+v", w)
 	}
-	if ev := expectEvent(t, ctx, ann, TypeJoin, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "bob"}) {
+	if ev := expectEvent(t, ctx, ann, chatproto.TypeJoin, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "bob"}) {
 		t.Fatalf("join event: %+v", ev)
 	}
 
 	sendChat(t, ctx, ann, "hello")
 	for _, c := range []*websocket.Conn{ann, bob} { // sender included
-		ev := expectEvent(t, ctx, c, TypeMessage, "ann", "hello")
+		ev := expectEvent(t, ctx, c, chatproto.TypeMessage, "ann", "hello")
 		if ev.ID != 1 {
 			t.Fatalf("first message id %d", ev.ID)
 		}
@@ -117,7 +104,7 @@ func TestChatThreeClients(t *testing.T) {
 	}
 	sendChat(t, ctx, bob, "hi ann")
 	for _, c := range []*websocket.Conn{ann, bob} {
-		if ev := expectEvent(t, ctx, c, TypeMessage, "bob", "hi ann"); ev.ID != 2 {
+		if ev := expectEvent(t, ctx, c, chatproto.TypeMessage, "bob", "hi ann"); ev.ID != 2 {
 			t.Fatalf("second message id %d", ev.ID)
 		}
 	}
@@ -130,19 +117,19 @@ func TestChatThreeClients(t *testing.T) {
 	if len(w.History) != 2 || w.History[0].Text != "hello" || w.History[1].ID != 2 || w.History[1].From != "bob" {
 		t.Fatalf("history: %+v", w.History)
 	}
-	expectEvent(t, ctx, ann, TypeJoin, "ann-2", "")
-	expectEvent(t, ctx, bob, TypeJoin, "ann-2", "")
+	expectEvent(t, ctx, ann, chatproto.TypeJoin, "ann-2", "")
+	expectEvent(t, ctx, bob, chatproto.TypeJoin, "ann-2", "")
 
 	// Bob leaves.
 	bob.Close(websocket.StatusNormalClosure, "bye")
 	for _, c := range []*websocket.Conn{ann, cat} {
-		if ev := expectEvent(t, ctx, c, TypeLeave, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "ann-2"}) {
+		if ev := expectEvent(t, ctx, c, chatproto.TypeLeave, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "ann-2"}) {
 			t.Fatalf("leave event: %+v", ev)
 		}
 	}
 	sendChat(t, ctx, cat, "just us")
-	expectEvent(t, ctx, ann, TypeMessage, "ann-2", "just us")
-	expectEvent(t, ctx, cat, TypeMessage, "ann-2", "just us")
+	expectEvent(t, ctx, ann, chatproto.TypeMessage, "ann-2", "just us")
+	expectEvent(t, ctx, cat, chatproto.TypeMessage, "ann-2", "just us")
 
 	// Another room hears nothing of r1.
 	other, w := join(t, ctx, ts, "r2", "ann")
@@ -150,10 +137,10 @@ func TestChatThreeClients(t *testing.T) {
 		t.Fatalf("other room's welcome: %+v", w)
 	}
 	sendChat(t, ctx, other, "elsewhere")
-	expectEvent(t, ctx, other, TypeMessage, "ann", "elsewhere")
+	expectEvent(t, ctx, other, chatproto.TypeMessage, "ann", "elsewhere")
 	sendChat(t, ctx, ann, "r1 only")
-	expectEvent(t, ctx, cat, TypeMessage, "ann", "r1 only")
-	expectEvent(t, ctx, ann, TypeMessage, "ann", "r1 only")
+	expectEvent(t, ctx, cat, chatproto.TypeMessage, "ann", "r1 only")
+	expectEvent(t, ctx, ann, chatproto.TypeMessage, "ann", "r1 only")
 
 	ts.logs.waitFor(t, "chat close log", func(r map[string]any) bool {
 		return r["msg"] == "websocket close" && r["path"] == "/chat" && r["name"] == "bob" && r["room"] == "r1" && r["code"] == 1000.0
@@ -172,7 +159,7 @@ func TestChatDefaults(t *testing.T) {
 		t.Fatalf("guest names %q, %q", w1.You, w2.You)
 	}
 	_, w3 := join(t, ctx, ts, "lobby", strings.Repeat("é", 40))
-	if got := []rune(w3.You); len(got) != maxNick {
+	if got := []rune(w3.You); len(got) != chatproto.MaxNameRunes {
 		t.Fatalf("long name became %q", w3.You)
 	}
 
@@ -189,7 +176,7 @@ func TestChatHistoryLimit(t *testing.T) {
 	ann, _ := join(t, ctx, ts, "busy", "ann")
 	for i := range 60 {
 		sendChat(t, ctx, ann, "m"+string(rune('a'+i%26)))
-		expectEvent(t, ctx, ann, TypeMessage, "ann", "")
+		expectEvent(t, ctx, ann, chatproto.TypeMessage, "ann", "")
 	}
 	_, w := join(t, ctx, ts, "busy", "bob")
 	if len(w.History) != DefaultChatHistory {
@@ -208,7 +195,7 @@ func TestChatHistorySurvivesEmptyRoom(t *testing.T) {
 	ctx := testCtx(t)
 	ann, _ := join(t, ctx, ts, "quiet", "ann")
 	sendChat(t, ctx, ann, "anyone?")
-	expectEvent(t, ctx, ann, TypeMessage, "ann", "anyone?")
+	expectEvent(t, ctx, ann, chatproto.TypeMessage, "ann", "anyone?")
 	ann.Close(websocket.StatusNormalClosure, "")
 	ts.waitMetric(t, `duplex_connections_open{path="/chat"}`, 0)
 	_, w := join(t, ctx, ts, "quiet", "bob")
@@ -238,7 +225,7 @@ func TestChatOrigin(t *testing.T) {
 			opts = nil
 		}
 		c := dial(t, ctx, chatURL(ts, "", ""), opts)
-		if ev := readEvent(t, ctx, c); ev.Type != TypeWelcome {
+		if ev := readEvent(t, ctx, c); ev.Type != chatproto.TypeWelcome {
 			t.Errorf("Origin %q: first event %+v", o, ev)
 		}
 		c.Close(websocket.StatusNormalClosure, "")
@@ -255,7 +242,7 @@ func TestChatBadInput(t *testing.T) {
 	ctx := testCtx(t)
 	obs, _ := join(t, ctx, ts, "r", "obs")
 	bad, _ := join(t, ctx, ts, "r", "bad")
-	expectEvent(t, ctx, obs, TypeJoin, "bad", "")
+	expectEvent(t, ctx, obs, chatproto.TypeJoin, "bad", "")
 
 	for _, tc := range []struct{ frame, errText string }{
 		{`not json`, "malformed"},
@@ -269,15 +256,15 @@ func TestChatBadInput(t *testing.T) {
 		if err := bad.Write(ctx, websocket.MessageText, []byte(tc.frame)); err != nil {
 			t.Fatal(err)
 		}
-		if ev := readEvent(t, ctx, bad); ev.Type != TypeError || !strings.Contains(ev.Text, tc.errText) {
+		if ev := readEvent(t, ctx, bad); ev.Type != chatproto.TypeError || !strings.Contains(ev.Text, tc.errText) {
 			t.Fatalf("frame %q: event %+v, want an error about %q", tc.frame, ev, tc.errText)
 		}
 	}
 	// The connection still works, and the observer's next event is the
 	// sentinel: none of the bad frames reached it.
 	sendChat(t, ctx, bad, strings.Repeat("y", 100))
-	expectEvent(t, ctx, bad, TypeMessage, "bad", "")
-	if ev := readEvent(t, ctx, obs); ev.Type != TypeMessage || ev.From != "bad" || ev.ID != 1 {
+	expectEvent(t, ctx, bad, chatproto.TypeMessage, "bad", "")
+	if ev := readEvent(t, ctx, obs); ev.Type != chatproto.TypeMessage || ev.From != "bad" || ev.ID != 1 {
 		t.Fatalf("observer saw %+v before the sentinel", ev)
 	}
 }
@@ -287,15 +274,15 @@ func TestChatInvalidUTF8(t *testing.T) {
 	ctx := testCtx(t)
 	obs, _ := join(t, ctx, ts, "r", "obs")
 	bad, _ := join(t, ctx, ts, "r", "bad")
-	expectEvent(t, ctx, obs, TypeJoin, "bad", "")
+	expectEvent(t, ctx, obs, chatproto.TypeJoin, "bad", "")
 	if err := bad.Write(ctx, websocket.MessageText, []byte("{\"type\":\"message\",\"text\":\"\xff\xfe\"}")); err != nil {
 		t.Fatal(err)
 	}
 	expectClose(t, ctx, bad, websocket.StatusInvalidFramePayloadData)
 	// The observer only learns that bad left.
-	expectEvent(t, ctx, obs, TypeLeave, "bad", "")
+	expectEvent(t, ctx, obs, chatproto.TypeLeave, "bad", "")
 	sendChat(t, ctx, obs, "fine")
-	expectEvent(t, ctx, obs, TypeMessage, "obs", "fine")
+	expectEvent(t, ctx, obs, chatproto.TypeMessage, "obs", "fine")
 }
 
 func TestChatBinaryFrame(t *testing.T) {
@@ -323,10 +310,10 @@ func TestChatFlood(t *testing.T) {
 	ctx := testCtx(t)
 	obs, _ := join(t, ctx, ts, "r", "obs")
 	flood, _ := join(t, ctx, ts, "r", "flood")
-	expectEvent(t, ctx, obs, TypeJoin, "flood", "")
+	expectEvent(t, ctx, obs, chatproto.TypeJoin, "flood", "")
 
 	go func() {
-		b, _ := json.Marshal(ClientMessage{Type: TypeMessage, Text: "spam"})
+		b := chatproto.EncodeClientMessage("spam")
 		for range 500 {
 			if flood.Write(ctx, websocket.MessageText, b) != nil {
 				return
@@ -342,12 +329,11 @@ func TestChatFlood(t *testing.T) {
 			}
 			break
 		}
-		var ev testEvent
-		json.Unmarshal(b, &ev)
+		ev, _ := chatproto.DecodeEvent(b)
 		switch ev.Type {
-		case TypeMessage:
+		case chatproto.TypeMessage:
 			messages++
-		case TypeError:
+		case chatproto.TypeError:
 			errs++
 			if !strings.Contains(ev.Text, "rate limit") {
 				t.Fatalf("error event %q", ev.Text)
@@ -363,10 +349,10 @@ func TestChatFlood(t *testing.T) {
 	var seen int
 	for {
 		ev := readEvent(t, ctx, obs)
-		if ev.Type == TypeLeave && ev.From == "flood" {
+		if ev.Type == chatproto.TypeLeave && ev.From == "flood" {
 			break
 		}
-		if ev.Type != TypeMessage || ev.From != "flood" {
+		if ev.Type != chatproto.TypeMessage || ev.From != "flood" {
 			t.Fatalf("observer got %+v", ev)
 		}
 		seen++
@@ -375,7 +361,7 @@ func TestChatFlood(t *testing.T) {
 		t.Fatalf("observer saw %d messages, the flooder %d", seen, messages)
 	}
 	sendChat(t, ctx, obs, "calm again")
-	expectEvent(t, ctx, obs, TypeMessage, "obs", "calm again")
+	expectEvent(t, ctx, obs, chatproto.TypeMessage, "obs", "calm again")
 	ts.waitMetric(t, `duplex_closes_total{code="1008"}`, 1)
 }
 
@@ -387,11 +373,11 @@ func TestChatSlowReader(t *testing.T) {
 	slow, _ := join(t, ctx, ts, "r", "slow")
 	obs, _ := join(t, ctx, ts, "r", "obs")
 	talker, _ := join(t, ctx, ts, "r", "talker")
-	expectEvent(t, ctx, obs, TypeJoin, "talker", "")
+	expectEvent(t, ctx, obs, chatproto.TypeJoin, "talker", "")
 
 	// The observer reads everything and reports when slow leaves.
 	var mu sync.Mutex
-	var obsEvents []testEvent
+	var obsEvents []chatproto.Event
 	slowLeft := make(chan struct{})
 	obsDone := make(chan struct{})
 	go func() {
@@ -401,12 +387,11 @@ func TestChatSlowReader(t *testing.T) {
 			if err != nil {
 				return
 			}
-			var ev testEvent
-			json.Unmarshal(b, &ev)
+			ev, _ := chatproto.DecodeEvent(b)
 			mu.Lock()
 			obsEvents = append(obsEvents, ev)
 			mu.Unlock()
-			if ev.Type == TypeLeave && ev.From == "slow" {
+			if ev.Type == chatproto.TypeLeave && ev.From == "slow" {
 				close(slowLeft)
 			}
 		}
@@ -427,7 +412,7 @@ talk:
 		sendChat(t, ctx, talker, text)
 		for {
 			ev := readEvent(t, ctx, talker)
-			if ev.Type == TypeMessage && ev.From == "talker" {
+			if ev.Type == chatproto.TypeMessage && ev.From == "talker" {
 				break
 			}
 		}
@@ -447,7 +432,7 @@ talk:
 	sendChat(t, ctx, talker, "still talking")
 	for {
 		// The talker may first see slow's leave.
-		if ev := readEvent(t, ctx, talker); ev.Type == TypeMessage && ev.Text == "still talking" {
+		if ev := readEvent(t, ctx, talker); ev.Type == chatproto.TypeMessage && ev.Text == "still talking" {
 			break
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 // Defaults applied by New to the zero fields of a Config.
@@ -27,19 +29,19 @@ const (
 	DefaultShutdownTimeout = 10 * time.Second
 	// DefaultChatRate is the sustained number of chat frames per second a
 	// connection may send.
-	DefaultChatRate = 20.0
+	DefaultChatRate = chatproto.DefaultRate
 	// DefaultChatBurst is the number of chat frames a connection may send at
 	// once before the rate limit applies.
-	DefaultChatBurst = 40
+	DefaultChatBurst = chatproto.DefaultBurst
 	// DefaultChatQueueSize is the number of outbound chat events buffered for
 	// each client before it is considered too slow and closed with 1008.
 	DefaultChatQueueSize = 256
 	// DefaultChatHistory is the number of messages a room remembers and sends
 	// to a client joining it.
-	DefaultChatHistory = 50
+	DefaultChatHistory = chatproto.DefaultHistory
 	// DefaultChatMaxTextBytes is the longest chat text accepted, in bytes of
 	// UTF-8.
-	DefaultChatMaxTextBytes = 4096
+	DefaultChatMaxTextBytes = chatproto.DefaultMaxTextBytes
 	// DefaultChatMaxRooms bounds the number of chat rooms kept in memory.
 	DefaultChatMaxRooms = 1000
 )
@@ -183,10 +185,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// chatFrameLimit is the read limit of a /chat connection: enough for a
-// message of ChatMaxTextBytes even if every byte is escaped as \u00XX.
+// chatFrameLimit is the read limit of a /chat connection (see
+// chatproto.MaxFrameBytes).
 func (c Config) chatFrameLimit() int64 {
-	return int64(6*c.ChatMaxTextBytes + 1024)
+	return chatproto.MaxFrameBytes(c.ChatMaxTextBytes)
 }
 
 // Validate reports the problems with c, such as a TLS certificate without

@@ -31,18 +31,15 @@
 //
 // # Chat protocol
 //
-// Frames are JSON text. The client sends ClientMessage:
-//
-//	{"type":"message","text":"hi"}
-//
-// The server sends WelcomeEvent once on join (with the room's last 50
-// messages), PresenceEvent ("join", "leave") to the other members,
-// MessageEvent to every member, sender included, and ErrorEvent to a client
-// whose frame was malformed, empty, too long or over the rate limit. Bad
-// input never reaches other clients: invalid UTF-8 closes the connection
-// with 1007, a binary frame with 1003, a client that keeps flooding past
-// the rate limit with 1008, and a client too slow to read its events (its
-// bounded queue fills) with 1008, without slowing the room down.
+// Package [github.com/duplexgo/duplex/server/chatproto] is the reference of
+// /chat: its frames, the limits a client must respect and the close codes it
+// may see. It encodes and decodes the frames for the server, the app's chat
+// page and any other Go client. Bad input never reaches other clients: a
+// malformed, empty, too long or rate-limited frame gets an error event;
+// invalid UTF-8 closes the connection with 1007, a binary frame with 1003, a
+// client that keeps flooding past the rate limit with 1008, and a client too
+// slow to read its events (its bounded queue fills) with 1008, without
+// slowing the room down.
 //
 // # Connections
 //

@@ -12,18 +12,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
-)
 
-// Limits on chat names, in runes.
-const (
-	maxRoomName = 64
-	maxNick     = 32
-	defaultRoom = "lobby"
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 var (
 	errTooManyRooms = errors.New("too many chat rooms")
-	errRoomName     = errors.New("invalid room name: at most 64 printable characters")
+	errRoomName     = errors.New("invalid room name: at most " + strconv.Itoa(chatproto.MaxRoomRunes) + " printable characters")
 )
 
 // hub is the set of chat rooms. Rooms are created on first join. An empty
@@ -105,7 +100,7 @@ type room struct {
 	name       string
 	mu         sync.Mutex
 	members    []*chatClient
-	history    []MessageEvent
+	history    []chatproto.MessageEvent
 	nextID     uint64
 	lastActive time.Time
 }
@@ -118,18 +113,18 @@ func (r *room) join(cl *chatClient, nick string) {
 	r.members = append(r.members, cl)
 	r.lastActive = r.hub.now()
 	names := r.namesLocked()
-	welcome := encodeEvent(WelcomeEvent{
-		Type:    TypeWelcome,
+	welcome := chatproto.EncodeEvent(chatproto.WelcomeEvent{
+		Type:    chatproto.TypeWelcome,
 		Room:    r.name,
 		You:     cl.name,
 		Members: names,
-		History: append([]MessageEvent{}, r.history...),
+		History: append([]chatproto.MessageEvent{}, r.history...),
 	})
 	if !cl.enqueue(welcome) {
 		r.dropLocked(cl, "too slow")
 		return
 	}
-	r.broadcastLocked(encodeEvent(PresenceEvent{Type: TypeJoin, From: cl.name, Members: names}), cl)
+	r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeJoin, From: cl.name, Members: names}), cl)
 }
 
 // leave removes cl and tells the others; it is a no-op if cl is not a member.
@@ -137,7 +132,7 @@ func (r *room) leave(cl *chatClient) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.removeLocked(cl) {
-		r.broadcastLocked(encodeEvent(PresenceEvent{Type: TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
+		r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
 	}
 }
 
@@ -151,8 +146,8 @@ func (r *room) post(cl *chatClient, text string) bool {
 	}
 	now := r.hub.now()
 	r.nextID++
-	ev := MessageEvent{
-		Type: TypeMessage,
+	ev := chatproto.MessageEvent{
+		Type: chatproto.TypeMessage,
 		ID:   r.nextID,
 		From: cl.name,
 		Text: text,
@@ -166,7 +161,7 @@ func (r *room) post(cl *chatClient, text string) bool {
 		}
 		r.history = append(r.history, ev)
 	}
-	r.broadcastLocked(encodeEvent(ev), nil)
+	r.broadcastLocked(chatproto.EncodeEvent(ev), nil)
 	return true
 }
 
@@ -201,7 +196,7 @@ func (r *room) dropLocked(cl *chatClient, reason string) {
 		return
 	}
 	cl.kick(websocket.StatusPolicyViolation, reason)
-	r.broadcastLocked(encodeEvent(PresenceEvent{Type: TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
+	r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
 }
 
 // removeLocked removes cl from the members, reporting whether it was one.
@@ -243,7 +238,7 @@ func (r *room) uniqueNameLocked(nick string) string {
 	}
 	for i := 2; ; i++ {
 		suffix := "-" + strconv.Itoa(i)
-		n := truncateRunes(nick, maxNick-len(suffix)) + suffix
+		n := truncateRunes(nick, chatproto.MaxNameRunes-len(suffix)) + suffix
 		if !taken(n) {
 			return n
 		}
@@ -251,13 +246,14 @@ func (r *room) uniqueNameLocked(nick string) string {
 }
 
 // parseRoomName validates the room query parameter: empty means "lobby";
-// otherwise at most 64 printable characters, surrounding spaces removed.
+// otherwise at most chatproto.MaxRoomRunes printable characters, surrounding
+// spaces removed.
 func parseRoomName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return defaultRoom, nil
+		return chatproto.DefaultRoom, nil
 	}
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxRoomName {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > chatproto.MaxRoomRunes {
 		return "", errRoomName
 	}
 	for _, r := range s {
@@ -270,7 +266,7 @@ func parseRoomName(s string) (string, error) {
 
 // sanitizeNick turns the name query parameter into a nickname: non-printable
 // characters and invalid UTF-8 are dropped, surrounding spaces trimmed, and
-// the result cut to 32 characters. It may be empty.
+// the result cut to chatproto.MaxNameRunes characters. It may be empty.
 func sanitizeNick(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || !unicode.IsPrint(r) {
@@ -278,7 +274,7 @@ func sanitizeNick(s string) string {
 		}
 		return r
 	}, s)
-	return strings.TrimSpace(truncateRunes(strings.TrimSpace(s), maxNick))
+	return strings.TrimSpace(truncateRunes(strings.TrimSpace(s), chatproto.MaxNameRunes))
 }
 
 // truncateRunes returns s cut to at most n runes.

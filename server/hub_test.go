@@ -1,13 +1,14 @@
 package server
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 // stubClient is a chat client without a connection: its queue is read
@@ -29,14 +30,14 @@ func newStub(queue int) *stubClient {
 }
 
 // events drains the queued events.
-func (s *stubClient) events(t *testing.T) []testEvent {
+func (s *stubClient) events(t *testing.T) []chatproto.Event {
 	t.Helper()
-	var out []testEvent
+	var out []chatproto.Event
 	for {
 		select {
 		case b := <-s.out:
-			var ev testEvent
-			if err := json.Unmarshal(b, &ev); err != nil {
+			ev, err := chatproto.DecodeEvent(b)
+			if err != nil {
 				t.Fatal(err)
 			}
 			out = append(out, ev)
@@ -46,7 +47,7 @@ func (s *stubClient) events(t *testing.T) []testEvent {
 	}
 }
 
-func types(evs []testEvent) []string {
+func types(evs []chatproto.Event) []string {
 	var out []string
 	for _, ev := range evs {
 		out = append(out, ev.Type+":"+ev.From+ev.You)
@@ -147,12 +148,12 @@ func TestRoomDropCascade(t *testing.T) {
 func TestUniqueNames(t *testing.T) {
 	h := newHub(10, 50)
 	names := []string{}
-	for _, nick := range []string{"ann", "ann", "ann", "", "", strings.Repeat("x", maxNick), strings.Repeat("x", maxNick)} {
+	for _, nick := range []string{"ann", "ann", "ann", "", "", strings.Repeat("x", chatproto.MaxNameRunes), strings.Repeat("x", chatproto.MaxNameRunes)} {
 		c := newStub(10)
 		h.join("r", nick, c.chatClient)
 		names = append(names, c.name)
 	}
-	want := []string{"ann", "ann-2", "ann-3", "guest-1", "guest-2", strings.Repeat("x", maxNick), strings.Repeat("x", maxNick-2) + "-2"}
+	want := []string{"ann", "ann-2", "ann-3", "guest-1", "guest-2", strings.Repeat("x", chatproto.MaxNameRunes), strings.Repeat("x", chatproto.MaxNameRunes-2) + "-2"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("names %q, want %q", names, want)
 	}
@@ -236,7 +237,7 @@ func TestSanitizeNick(t *testing.T) {
 		"a\x00n\tn\n":                       "ann",
 		"bad\xffbyte":                       "badbyte",
 		"zoë 🎉":                             "zoë 🎉",
-		strings.Repeat("é", 40):             strings.Repeat("é", maxNick),
+		strings.Repeat("é", 40):             strings.Repeat("é", chatproto.MaxNameRunes),
 		" \x01 ":                            "",
 		"x" + strings.Repeat(" ", 40) + "y": "x",
 	} {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 // bystander is a well-behaved client on the same server, checked after each
@@ -44,7 +46,7 @@ func (b *bystander) check() {
 	}
 	sendChat(b.t, b.ctx, b.conn, text)
 	for { // skip the raw client's join and leave
-		if ev := readEvent(b.t, b.ctx, b.conn); ev.Type == TypeMessage {
+		if ev := readEvent(b.t, b.ctx, b.conn); ev.Type == chatproto.TypeMessage {
 			if ev.Text != text {
 				b.t.Fatalf("bystander got %+v", ev)
 			}

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 func TestPlainHTTPOnWebSocketPaths(t *testing.T) {
@@ -418,7 +420,7 @@ func TestWSS(t *testing.T) {
 	}
 
 	chat := dial(t, ctx, strings.Replace(chatURL(ts, "", "tls"), "ws://", "wss://", 1), opts)
-	if ev := readEvent(t, ctx, chat); ev.Type != TypeWelcome || ev.You != "tls" {
+	if ev := readEvent(t, ctx, chat); ev.Type != chatproto.TypeWelcome || ev.You != "tls" {
 		t.Fatalf("chat over wss: %+v", ev)
 	}
 	if resp, body := httpGet(t, ctx, client, ts.url("/healthz"), nil); resp.StatusCode != 200 || body != "ok\n" {

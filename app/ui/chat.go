@@ -8,6 +8,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/server/chatproto"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -106,7 +107,7 @@ func (c *Chat) Join(ctx app.Context) {
 		dial = browserDialClient
 	}
 	sess := newChatSession(c.room, c.name)
-	cl, err := dial(chatURL(c.room, c.name), sess.clientOptions())
+	cl, err := dial(chatproto.JoinPath(c.room, c.name), sess.clientOptions())
 	if err != nil {
 		c.err = err.Error()
 		return
@@ -147,7 +148,7 @@ func (c *Chat) Send(ctx app.Context) {
 		c.err = "not connected: join a room first"
 		return
 	}
-	if err := c.sess.client.Send(wsclient.Text, []byte(encodeChatMessage(c.text))); err != nil {
+	if err := c.sess.client.Send(wsclient.Text, chatproto.EncodeClientMessage(c.text)); err != nil {
 		c.err = err.Error()
 		return
 	}
@@ -244,9 +245,9 @@ func describeEnd(err error) string {
 	return s
 }
 
-func (c *Chat) applyEvent(e chatEvent) {
+func (c *Chat) applyEvent(e chatproto.Event) {
 	switch e.Type {
-	case "welcome":
+	case chatproto.TypeWelcome:
 		c.welcomes++
 		c.joined, c.you, c.members = e.Room, e.You, e.Members
 		c.sess.setName(e.You)
@@ -265,13 +266,16 @@ func (c *Chat) applyEvent(e chatEvent) {
 			note += fmt.Sprintf(" · %d messages you missed", added)
 		}
 		c.addLine(chatLine{Kind: "note", Text: note})
-	case "join", "leave":
+	case chatproto.TypeJoin, chatproto.TypeLeave:
 		c.members = e.Members
-		verb := map[string]string{"join": "joined", "leave": "left"}[e.Type]
+		verb := "joined"
+		if e.Type == chatproto.TypeLeave {
+			verb = "left"
+		}
 		c.addLine(chatLine{Kind: e.Type, From: e.From, Text: e.From + " " + verb})
-	case "message":
+	case chatproto.TypeMessage:
 		c.addMessage(chatLine{ID: e.ID, Kind: "message", From: e.From, Text: e.Text, Time: e.Time, Mine: e.From == c.you})
-	case "error":
+	case chatproto.TypeError:
 		c.err = "server: " + e.Text
 	}
 }

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"encoding/json"
 	"sync"
 
+	"github.com/duplexgo/duplex/server/chatproto"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -12,7 +14,7 @@ const maxChatPending = 2000
 
 // chatItem is one thing that happened to a chat client.
 type chatItem struct {
-	event       chatEvent
+	event       chatproto.Event
 	err         string                // a frame the page could not read
 	state       *wsclient.ClientState // the client's phase changed
 	undelivered string                // the text of a message that was not delivered
@@ -52,7 +54,7 @@ func (s *chatSession) clientOptions() *wsclient.ClientOptions {
 		Endpoint: func() (string, []string, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			return chatURL(s.room, s.name), nil, nil
+			return chatproto.JoinPath(s.room, s.name), nil, nil
 		},
 		Backoff: chatBackoff,
 		OnStateChange: func(st wsclient.ClientState) {
@@ -95,12 +97,24 @@ func (s *chatSession) onMessage(m wsclient.Message) {
 		s.add(chatItem{err: "the server sent a binary frame"})
 		return
 	}
-	ev, err := decodeChatEvent(m.Data)
+	ev, err := chatproto.DecodeEvent(m.Data)
 	if err != nil {
 		s.add(chatItem{err: err.Error()})
 		return
 	}
 	s.add(chatItem{event: ev})
+}
+
+// sentText returns the text of a frame that chatproto.EncodeClientMessage
+// made, or the frame itself if it is not one. It only reads the text back:
+// chatproto.DecodeClientMessage would validate it too, for about 3 KB more
+// of app.wasm.
+func sentText(frame []byte) string {
+	var m chatproto.ClientMessage
+	if json.Unmarshal(frame, &m) != nil || m.Type != chatproto.TypeMessage {
+		return string(frame)
+	}
+	return m.Text
 }
 
 // ending reports whether the client has ended.

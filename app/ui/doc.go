@@ -24,6 +24,11 @@
 // one frame, even when the browser moves through several between two
 // frames: CONNECTING is always seen before OPEN.
 //
+// The chat page speaks the protocol of package
+// [github.com/duplexgo/duplex/server/chatproto], the same package the server
+// uses: it imports only the standard library, so app.wasm links no server
+// code for it.
+//
 // Each page cancels its own context when it is dismounted (go-app does not
 // cancel the component's context), which stops its loop and closes its
 // connection with 1000.

@@ -166,6 +166,17 @@ func clockTime(t time.Time) string {
 	return t.Format("15:04:05.000")
 }
 
+// messageTime renders a chat message's RFC 3339 time as local hours and
+// minutes; an unreadable time is shown as it came.
+func messageTime(s string) (short, full string) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s, s
+	}
+	t = t.Local()
+	return t.Format("15:04"), t.Format("2006-01-02 15:04:05 MST")
+}
+
 // defaultEchoURL returns the /echo URL of the page's origin, with ws:// for
 // an http page and wss:// for an https one. Without a host (the server's
 // prerender, tests) it returns the relative "/echo", which the browser

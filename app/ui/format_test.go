@@ -162,20 +162,8 @@ func TestFrameGate(t *testing.T) {
 	}
 }
 
-func TestChatProtocol(t *testing.T) {
-	if got := chatURL(" a b ", "ann&bob"); got != "/chat?name=ann%26bob&room=a+b" {
-		t.Errorf("chatURL = %q", got)
-	}
-	if got := encodeChatMessage(`say "hi"`); got != `{"type":"message","text":"say \"hi\""}` {
-		t.Errorf("encodeChatMessage = %s", got)
-	}
-	if _, err := decodeChatEvent([]byte(`not json`)); err == nil {
-		t.Error("decoding junk succeeded")
-	}
-	e, err := decodeChatEvent([]byte(`{"type":"leave","from":"x","members":[]}`))
-	if err != nil || e.Type != "leave" || e.From != "x" {
-		t.Errorf("decode leave = %+v, %v", e, err)
-	}
+// The chat's frames and join URL are tested in package chatproto.
+func TestMessageTime(t *testing.T) {
 	if short, full := messageTime("garbage"); short != "garbage" || full != "garbage" {
 		t.Errorf("messageTime(garbage) = %q, %q", short, full)
 	}

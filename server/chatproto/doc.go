@@ -1,0 +1,103 @@
+// Package chatproto is the protocol of duplex's chat: the JSON text frames
+// that a client and the server's /chat endpoint exchange, the limits the
+// server enforces, and the functions that encode and decode frames in both
+// directions. The server (package server), the app's chat page (compiled to
+// WebAssembly) and any other Go client share it; this comment is the
+// protocol's reference.
+//
+// The package imports only the standard library, so it builds for every
+// GOOS and GOARCH and adds next to nothing to a WebAssembly program that
+// already links encoding/json.
+//
+// # Joining a room
+//
+// A client joins a room by opening a WebSocket on Path with two query
+// parameters (JoinPath builds it):
+//
+//	/chat?room=NAME&name=NICK
+//
+// An empty room is DefaultRoom ("lobby"); a room name of more than
+// MaxRoomRunes characters, or with a character that is not printable, is
+// refused with 400 before the upgrade. The name loses its non-printable
+// characters and is cut to MaxNameRunes characters; an empty name becomes
+// "guest-N", and a name already used in the room gets a suffix ("ann-2").
+// The welcome frame tells the client which name it got. duplexd accepts the
+// handshakes of same-origin pages and of the origins it is configured with,
+// and answers 403 to other pages; when it keeps too many rooms it answers
+// 503.
+//
+// # Frames
+//
+// Every frame is a JSON object in a text message, with a "type" field. A
+// reader ignores the fields it does not know, so that either side can add
+// some.
+//
+// A client sends one kind of frame, ClientMessage (EncodeClientMessage):
+//
+//	{"type":"message","text":"hi"}
+//
+// The text must not be empty or only white space, and is at most the
+// server's limit in bytes of UTF-8 (DefaultMaxTextBytes, 4096, unless the
+// server is configured otherwise). The server decodes it with
+// DecodeClientMessage.
+//
+// The server sends four kinds of frames (EncodeEvent; a client decodes any
+// of them into an Event with DecodeEvent):
+//
+//   - WelcomeEvent, once, as the first frame: the room, the client's name,
+//     the members in join order and the room's last messages (at most
+//     DefaultHistory by default), oldest first.
+//   - PresenceEvent, type "join" or "leave", to the other members when a
+//     client joins or leaves; Members is the membership after the change.
+//   - MessageEvent to every member, sender included. IDs increase by one
+//     per room, starting at 1; Time is RFC 3339 in UTC, to the second.
+//   - ErrorEvent to a client alone, when its frame was malformed, empty, too
+//     long, of an unknown type or over the rate limit. The connection stays
+//     open and nobody else sees the frame.
+//
+// # An example exchange
+//
+// ann joins the lobby, where bob is waiting; → is ann to the server, ← the
+// server to ann:
+//
+//	→ GET /chat?name=ann&room=lobby (the WebSocket handshake)
+//	← {"type":"welcome","room":"lobby","you":"ann","members":["bob","ann"],"history":[{"type":"message","id":1,"from":"bob","text":"anyone?","time":"2026-01-02T03:04:05Z"}]}
+//	  (bob gets {"type":"join","from":"ann","members":["bob","ann"]})
+//	→ {"type":"message","text":"hi bob"}
+//	← {"type":"message","id":2,"from":"ann","text":"hi bob","time":"2026-01-02T03:04:09Z"}
+//	  (bob gets the same frame)
+//	→ {"type":"message","text":"   "}
+//	← {"type":"error","text":"empty message"}
+//	← {"type":"leave","from":"bob","members":["ann"]}
+//	→ close 1000, and the server answers with 1000
+//
+// # Rate limit
+//
+// A client may send DefaultRate frames per second, in bursts of up to
+// DefaultBurst (duplexd's -chat-rate and -chat-burst change them); every
+// frame counts, valid or not. A frame over the limit is dropped and
+// answered with the error event "rate limit exceeded: slow down". A client
+// that keeps sending regardless (twice the burst of dropped frames, a budget
+// that refills at a tenth of the rate) is closed with 1008.
+//
+// # Close codes
+//
+// A client leaves with 1000 (the only code below 3000 a browser's close()
+// may send). The server closes a chat connection with:
+//
+//   - 1001 "server shutting down";
+//   - 1002 when the WebSocket framing is broken (unmasked or reserved-bit
+//     frames, unknown opcodes, bad control frames);
+//   - 1003 "binary messages are not supported": a binary message;
+//   - 1007 "invalid UTF-8": a text message that is not UTF-8, which the
+//     server does not answer with an error event, since browsers fail a
+//     connection that receives invalid UTF-8;
+//   - 1008 "rate limit exceeded" (see above), or "too slow": the client did
+//     not read its frames, and the bounded queue the server keeps for it
+//     filled (the room is not slowed down for it);
+//   - 1009 "message too big": a frame longer than MaxFrameBytes;
+//   - 1013 "too many chat rooms": the room could not be created after all.
+//
+// A peer that stops answering pings is dropped without a close frame (1006
+// for the client).
+package chatproto

@@ -1,0 +1,89 @@
+package chatproto
+
+// Frame types, the "type" field of every frame.
+const (
+	TypeWelcome = "welcome" // server to client, once, on join
+	TypeJoin    = "join"    // server to clients: someone joined
+	TypeLeave   = "leave"   // server to clients: someone left
+	TypeMessage = "message" // both ways: a chat message
+	TypeError   = "error"   // server to one client: its frame was rejected
+)
+
+// ClientMessage is the one frame a client sends:
+//
+//	{"type":"message","text":"..."}
+//
+// Unknown fields are ignored, so that clients can add some.
+type ClientMessage struct {
+	Type string `json:"type"` // "message"
+	Text string `json:"text"`
+}
+
+// ServerEvent is a frame the server sends, ready to encode with
+// EncodeEvent: a WelcomeEvent, PresenceEvent, MessageEvent or ErrorEvent.
+type ServerEvent interface {
+	serverEvent()
+}
+
+// WelcomeEvent is sent to a client that joined a room: the room's name, the
+// client's (possibly renamed) name, the members in join order, and the
+// room's last messages, oldest first. Members and History are never null:
+// the server sends empty lists.
+type WelcomeEvent struct {
+	Type    string         `json:"type"` // "welcome"
+	Room    string         `json:"room"`
+	You     string         `json:"you"`
+	Members []string       `json:"members"`
+	History []MessageEvent `json:"history"`
+}
+
+// PresenceEvent tells the other members of a room that From joined or left.
+// Members is the membership after the change, in join order.
+type PresenceEvent struct {
+	Type    string   `json:"type"` // "join" or "leave"
+	From    string   `json:"from"`
+	Members []string `json:"members"`
+}
+
+// MessageEvent is a chat message, sent to every member of the room, sender
+// included, and replayed in WelcomeEvent.History. IDs increase by one per
+// room, starting at 1 (and start again when the server restarts); Time is
+// RFC 3339 in UTC.
+type MessageEvent struct {
+	Type string `json:"type"` // "message"
+	ID   uint64 `json:"id"`
+	From string `json:"from"`
+	Text string `json:"text"`
+	Time string `json:"time"`
+}
+
+// ErrorEvent tells one client why its frame was rejected. Nobody else sees
+// it, and the connection stays open.
+type ErrorEvent struct {
+	Type string `json:"type"` // "error"
+	Text string `json:"text"`
+}
+
+func (WelcomeEvent) serverEvent()  {}
+func (PresenceEvent) serverEvent() {}
+func (MessageEvent) serverEvent()  {}
+func (ErrorEvent) serverEvent()    {}
+
+// Event is any frame the server sends, as DecodeEvent reads it: Type says
+// which of the other fields are set.
+//
+//   - TypeWelcome: Room, You, Members, History (as in WelcomeEvent)
+//   - TypeJoin, TypeLeave: From, Members (as in PresenceEvent)
+//   - TypeMessage: ID, From, Text, Time (as in MessageEvent)
+//   - TypeError: Text (as in ErrorEvent)
+type Event struct {
+	Type    string         `json:"type"`
+	Room    string         `json:"room,omitempty"`
+	You     string         `json:"you,omitempty"`
+	Members []string       `json:"members,omitempty"`
+	History []MessageEvent `json:"history,omitempty"`
+	From    string         `json:"from,omitempty"`
+	ID      uint64         `json:"id,omitempty"`
+	Text    string         `json:"text,omitempty"`
+	Time    string         `json:"time,omitempty"`
+}

@@ -1,0 +1,56 @@
+package chatproto
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Path is the chat's WebSocket endpoint on the server.
+const Path = "/chat"
+
+// Room and name limits, checked by the server at the handshake.
+const (
+	// DefaultRoom is the room joined when the room parameter is empty.
+	DefaultRoom = "lobby"
+	// MaxRoomRunes is the longest room name, in characters; a longer one is
+	// refused with 400.
+	MaxRoomRunes = 64
+	// MaxNameRunes is the longest name, in characters; a longer one is cut.
+	MaxNameRunes = 32
+)
+
+// The server's defaults for what a client may send and what it gets on
+// joining; duplexd's flags (-chat-max-text, -chat-history, -chat-rate,
+// -chat-burst) change them.
+const (
+	// DefaultMaxTextBytes is the longest text of a ClientMessage, in bytes
+	// of UTF-8.
+	DefaultMaxTextBytes = 4096
+	// DefaultHistory is the number of messages a room keeps and replays in
+	// WelcomeEvent.History.
+	DefaultHistory = 50
+	// DefaultRate is the sustained number of frames per second a client may
+	// send.
+	DefaultRate = 20.0
+	// DefaultBurst is the number of frames a client may send at once before
+	// the rate limit applies.
+	DefaultBurst = 40
+)
+
+// MaxFrameBytes is the longest frame the server reads from a client whose
+// texts may be maxText bytes long: enough for such a text even if every
+// byte is escaped as \u00XX. A longer frame closes the connection with 1009.
+func MaxFrameBytes(maxText int) int64 {
+	return int64(6*maxText + 1024)
+}
+
+// JoinPath returns the path and query that join room as name, to resolve
+// against the server's ws:// or wss:// URL (a browser page can use it as a
+// relative URL). Surrounding spaces are removed from both, as the server
+// would; either may be empty (see the package documentation).
+func JoinPath(room, name string) string {
+	q := url.Values{}
+	q.Set("room", strings.TrimSpace(room))
+	q.Set("name", strings.TrimSpace(name))
+	return Path + "?" + q.Encode()
+}
