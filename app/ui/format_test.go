@@ -126,42 +126,6 @@ func matches(got, want string) bool {
 	return strings.Contains(got, want)
 }
 
-func TestFrameGate(t *testing.T) {
-	var g frameGate
-	if g.begin() {
-		t.Fatal("begin with nothing to show")
-	}
-	g.pushState(wsclient.Open)
-	g.pushState(wsclient.Connecting) // stale
-	g.pushState(wsclient.Closed)
-	if !g.begin() || g.begin() {
-		t.Fatal("begin must open once until reopen")
-	}
-	if s, ok := g.nextState(); !ok || s != wsclient.Open {
-		t.Fatalf("nextState = %v, %v", s, ok)
-	}
-	g.reopen()
-	if !g.begin() {
-		t.Fatal("a pending state must flush")
-	}
-	if s, _ := g.nextState(); s != wsclient.Closed {
-		t.Fatalf("nextState = %v, want CLOSED", s)
-	}
-	g.reopen()
-	g.markDirty()
-	g.hold()
-	if g.begin() {
-		t.Fatal("begin while held")
-	}
-	g.reopen()
-	if !g.begin() {
-		t.Fatal("dirty must flush after reopen")
-	}
-	if g.lastState() != wsclient.Closed {
-		t.Errorf("lastState = %v", g.lastState())
-	}
-}
-
 func TestChatProtocol(t *testing.T) {
 	if got := chatURL(" a b ", "ann&bob"); got != "/chat?name=ann%26bob&room=a+b" {
 		t.Errorf("chatURL = %q", got)
