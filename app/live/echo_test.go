@@ -29,8 +29,8 @@ func (c *mountedEcho) OnMount(ctx app.Context) {
 // echo of its message, and on dismount the connection closed and no
 // goroutine left.
 func TestEchoExample(t *testing.T) {
-	base := settledGoroutines()
-	e := app.NewTestEngine()
+	base, watching := settledGoroutines(), watches()
+	e := engine(t)
 	c := &mountedEcho{Echo: Echo{URL: echoURL()}}
 	mount(t, e, c)
 	if c.feed == nil {
@@ -56,5 +56,6 @@ func TestEchoExample(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the connection did not close on dismount")
 	}
+	waitWatches(t, watching)
 	waitGoroutines(t, base)
 }

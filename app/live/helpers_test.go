@@ -125,6 +125,19 @@ type other struct{ app.Compo }
 
 func (*other) Render() app.UI { return app.P().Text("elsewhere") }
 
+// engine returns a test engine whose page is dismounted when the test ends,
+// so that no watch outlives its test.
+func engine(t *testing.T) app.TestEngine {
+	e := app.NewTestEngine()
+	t.Cleanup(func() {
+		if err := e.Load(&other{}); err != nil {
+			t.Error(err)
+		}
+		e.ConsumeAll()
+	})
+	return e
+}
+
 // mount loads c in e and runs it until its first render.
 func mount(t *testing.T, e app.TestEngine, c app.Composer) {
 	t.Helper()
@@ -163,6 +176,29 @@ func settledGoroutines() int {
 		n = m
 	}
 	return n
+}
+
+// watches counts the goroutines running a watch.
+func watches() int {
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), "live.(*watcher).run(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// waitWatches waits, up to a generous deadline, for the count of watch
+// goroutines to fall to want, and fails if it does not.
+func waitWatches(t *testing.T, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); watches() != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d watch goroutines, want %d", watches(), want)
+		}
+	}
 }
 
 // waitGoroutines waits, up to a generous deadline, for the goroutine count

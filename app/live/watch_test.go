@@ -3,7 +3,6 @@ package live_test
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ func dialFake(t *testing.T, maxEvents int) (*live.Feed, *fakeSocket) {
 func watchOpen(t *testing.T, maxEvents int) (*live.Feed, *fakeSocket, app.TestEngine, *viewer) {
 	t.Helper()
 	f, s := dialFake(t, maxEvents)
-	e := app.NewTestEngine()
+	e := engine(t)
 	v := &viewer{feed: f}
 	mount(t, e, v)
 	if len(v.snaps) != 1 {
@@ -79,7 +78,7 @@ func TestWatchCoalescesBetweenFrames(t *testing.T) {
 // message is delivered or counted as dropped, and the counters are exact.
 func TestWatchFloodIsBatched(t *testing.T) {
 	f, s := dialFake(t, 100)
-	e := app.NewTestEngine()
+	e := engine(t)
 	v := &viewer{feed: f}
 	mount(t, e, v)
 	const n = 20000
@@ -123,7 +122,7 @@ func TestWatchShowsEveryReadyState(t *testing.T) {
 	s.move(wsclient.Closed)
 	s.opts.OnClose(&wsclient.CloseError{Code: 1000, WasClean: true})
 
-	e := app.NewTestEngine()
+	e := engine(t)
 	v := &viewer{feed: f}
 	mount(t, e, v)
 	if got := v.snaps[0].ReadyState; got != wsclient.Connecting {
@@ -155,13 +154,14 @@ func TestWatchShowsEveryReadyState(t *testing.T) {
 // Dismounting stops the watch: its goroutine ends, and nothing reaches the
 // component afterwards.
 func TestWatchStopsOnDismount(t *testing.T) {
-	base := settledGoroutines()
+	base, watching := settledGoroutines(), watches()
 	f, s, e, v := watchOpen(t, 0)
-	if n := runtime.NumGoroutine(); n <= base {
-		t.Fatalf("%d goroutines while watching, %d before: the count does not see the watch", n, base)
+	if n := watches(); n != watching+1 {
+		t.Fatalf("%d watch goroutines while watching, %d before", n, watching)
 	}
 
 	mount(t, e, &other{})
+	waitWatches(t, watching)
 	waitGoroutines(t, base)
 	got := len(v.snaps)
 	s.receive(3, "late")
@@ -182,7 +182,7 @@ func TestWatchStopsOnDismount(t *testing.T) {
 // A Feed outlives the component that watched it: what arrives between two
 // pages reaches the next one, and a new watch replaces the previous one.
 func TestFeedOutlivesComponent(t *testing.T) {
-	base := settledGoroutines()
+	base, watching := settledGoroutines(), watches()
 	f, s, e, first := watchOpen(t, 0)
 	s.receive(2, "seen")
 	waitFor(t, e, "two messages", func() bool { return first.last().MessagesIn == 2 })
@@ -207,6 +207,7 @@ func TestFeedOutlivesComponent(t *testing.T) {
 	third.stop()
 	third.stop() // twice is harmless
 	mount(t, e, &other{})
+	waitWatches(t, watching)
 	waitGoroutines(t, base)
 }
 
@@ -222,7 +223,7 @@ func TestWatchClient(t *testing.T) {
 	if f.Client() == nil {
 		t.Fatal("Client is nil")
 	}
-	e := app.NewTestEngine()
+	e := engine(t)
 	v := &viewer{feed: f}
 	mount(t, e, v)
 	conn := c.open()
