@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/server/chatproto"
 	"github.com/duplexgo/duplex/wsclient"
 )
@@ -38,16 +38,14 @@ type Chat struct {
 	app.Compo
 
 	// DialClient starts the chat's reconnecting client; nil means
-	// wsclient.NewClient in the browser.
-	DialClient ClientDialer
+	// wsclient.NewClient (live.Dialer.Client).
+	DialClient func(url string, opts *wsclient.ClientOptions) (live.ClientSocket, error)
 
-	mctx   app.Context
-	ctx    context.Context
-	cancel context.CancelFunc
+	mctx app.Context
 
 	room, name string
 	sess       *chatSession
-	stopSess   context.CancelFunc
+	stopWatch  func() // stops watching the session's feed
 	hasConn    bool
 	phase      wsclient.Phase
 	attempt    int    // while reconnecting
@@ -65,11 +63,8 @@ type Chat struct {
 // OnPreRender prepares the page the server sends and native tests drive.
 func (c *Chat) OnPreRender(ctx app.Context) { c.setup(ctx) }
 
-// OnMount starts the component's own context, cancelled on dismount.
-func (c *Chat) OnMount(ctx app.Context) {
-	c.setup(ctx)
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-}
+// OnMount keeps the component's context, for watching sessions.
+func (c *Chat) OnMount(ctx app.Context) { c.setup(ctx) }
 
 func (c *Chat) setup(ctx app.Context) {
 	c.mctx = ctx
@@ -78,13 +73,13 @@ func (c *Chat) setup(ctx app.Context) {
 	}
 }
 
-// OnDismount leaves the room and stops the session's loop.
+// OnDismount leaves the room and stops watching the session.
 func (c *Chat) OnDismount() {
-	if c.sess != nil && !c.sess.ending() {
-		_ = c.sess.client.Close(wsclient.StatusNormalClosure, "page closed")
+	if c.sess != nil && !c.sess.ended() {
+		_ = c.sess.feed.Close(wsclient.StatusNormalClosure, "page closed")
 	}
-	if c.cancel != nil {
-		c.cancel()
+	if c.stopWatch != nil {
+		c.stopWatch()
 	}
 }
 
@@ -102,28 +97,20 @@ func (c *Chat) Join(ctx app.Context) {
 	if strings.TrimSpace(c.room) == "" {
 		c.room = "lobby"
 	}
-	dial := c.DialClient
-	if dial == nil {
-		dial = browserDialClient
-	}
 	sess := newChatSession(c.room, c.name)
-	cl, err := dial(chatproto.JoinPath(c.room, c.name), sess.clientOptions())
+	d := live.Dialer{Client: c.DialClient, MaxEvents: maxChatPending}
+	feed, err := d.DialClient(chatproto.JoinPath(c.room, c.name), sess.clientOptions())
 	if err != nil {
 		c.err = err.Error()
 		return
 	}
-	sess.client = cl
-	if c.stopSess != nil {
-		c.stopSess()
+	sess.feed = feed
+	if c.stopWatch != nil {
+		c.stopWatch()
 	}
 	c.sess, c.hasConn, c.phase, c.attempt = sess, true, wsclient.PhaseConnecting, 0
 	c.joined, c.you, c.welcomes, c.members, c.lines = "", "", 0, nil, nil
-
-	if c.ctx == nil { // prerendered, not mounted: native tests
-		c.ctx, c.cancel = context.WithCancel(context.Background())
-	}
-	c.stopSess = startFrames(c.ctx, c.mctx, &sess.gate, sess.tick,
-		func(ctx app.Context) { c.apply(ctx, sess) })
+	c.stopWatch = live.Watch(c.mctx, feed, c.apply)
 }
 
 // Leave closes the connection normally; no reconnect follows.
@@ -132,7 +119,7 @@ func (c *Chat) Leave(ctx app.Context) {
 		return
 	}
 	c.err, c.lost = "", false
-	if err := c.sess.client.Close(wsclient.StatusNormalClosure, "bye"); err != nil {
+	if err := c.sess.feed.Close(wsclient.StatusNormalClosure, "bye"); err != nil {
 		c.err = err.Error()
 	}
 }
@@ -148,7 +135,7 @@ func (c *Chat) Send(ctx app.Context) {
 		c.err = "not connected: join a room first"
 		return
 	}
-	if err := c.sess.client.Send(wsclient.Text, chatproto.EncodeClientMessage(c.text)); err != nil {
+	if err := c.sess.feed.Send(wsclient.Text, chatproto.EncodeClientMessage(c.text)); err != nil {
 		c.err = err.Error()
 		return
 	}
@@ -162,34 +149,39 @@ func (c *Chat) Send(ctx app.Context) {
 	clearInput("chat-text")
 }
 
-// apply shows what the session collected since the last flush.
-func (c *Chat) apply(ctx app.Context, sess *chatSession) {
-	if sess != c.sess {
-		return
+// apply shows the events of the session's feed since the previous
+// snapshot, in order.
+func (c *Chat) apply(ctx app.Context, s live.Snapshot) {
+	if s.Dropped > 0 {
+		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", s.Dropped)})
 	}
-	f := sess.take()
-	if f.skipped > 0 {
-		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", f.skipped)})
-	}
-	if len(f.items) > 0 && scrolledToEnd("messages") {
+	if len(s.Events) > 0 && scrolledToEnd("messages") {
 		ctx.Defer(func(app.Context) { scrollToEnd("messages") })
 	}
-	for _, it := range f.items {
-		c.applyItem(it)
+	for _, e := range s.Events {
+		c.applyItem(e)
 	}
-	ctx.Defer(func(app.Context) { sess.gate.reopen() })
 }
 
-func (c *Chat) applyItem(it chatItem) {
-	switch {
-	case it.state != nil:
-		c.applyState(*it.state)
-	case it.err != "":
-		c.err = it.err
-	case it.why != nil:
-		c.err = fmt.Sprintf("not delivered: %q (%v)", it.undelivered, it.why)
-	default:
-		c.applyEvent(it.event)
+// applyItem shows one event: a frame from the server, a phase change of
+// the client, a message it could not deliver.
+func (c *Chat) applyItem(e live.Event) {
+	switch e.Kind {
+	case live.EventClientState:
+		c.applyState(e.Client)
+	case live.EventUndelivered:
+		c.err = fmt.Sprintf("not delivered: %q (%v)", sentText(e.Message.Data), e.Err)
+	case live.EventMessage:
+		if e.Message.Type != wsclient.Text {
+			c.err = "the server sent a binary frame"
+			return
+		}
+		ev, err := chatproto.DecodeEvent(e.Message.Data)
+		if err != nil {
+			c.err = err.Error()
+			return
+		}
+		c.applyEvent(ev)
 	}
 }
 

@@ -3,43 +3,31 @@ package ui
 import (
 	"encoding/json"
 	"sync"
+	"time"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/server/chatproto"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
 // maxChatPending bounds the events a chat session holds between two
-// flushes; the server's rate limits keep real rooms far below it.
+// snapshots; the server's rate limits keep real rooms far below it.
 const maxChatPending = 2000
 
-// chatItem is one thing that happened to a chat client.
-type chatItem struct {
-	event       chatproto.Event
-	err         string                // a frame the page could not read
-	state       *wsclient.ClientState // the client's phase changed
-	undelivered string                // the text of a message that was not delivered
-	why         error                 // and why
-}
+// chatBackoff is the chat's reconnect schedule: a chat may wait longer
+// between tries than the console.
+var chatBackoff = wsclient.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second}
 
-// chatFlush is what one flush hands to the chat page.
-type chatFlush struct {
-	items   []chatItem
-	skipped int
-}
-
-// chatSession is one reconnecting client of the chat page; see
-// consoleSession for how it reaches the UI. Events, including the client's
-// phase changes, reach the page in the order they happened.
+// chatSession is one reconnecting client of the chat page: a feed, whose
+// events (frames, the client's phase changes, undelivered messages) reach
+// the page in the order they happened, and the room and name every attempt
+// asks for.
 type chatSession struct {
-	gate   frameGate
-	client ClientSocket // set before the loop starts
+	feed *live.Feed // set once dialed
 
-	mu      sync.Mutex
-	room    string // the room to join on every attempt
-	name    string // the name to ask for: ours, once the server gave us one
-	items   []chatItem
-	skipped int
-	closed  bool
+	mu   sync.Mutex
+	room string // the room to join on every attempt
+	name string // the name to ask for: ours, once the server gave us one
 }
 
 func newChatSession(room, name string) *chatSession {
@@ -57,18 +45,6 @@ func (s *chatSession) clientOptions() *wsclient.ClientOptions {
 			return chatproto.JoinPath(s.room, s.name), nil, nil
 		},
 		Backoff: chatBackoff,
-		OnStateChange: func(st wsclient.ClientState) {
-			if st.Phase == wsclient.PhaseClosed {
-				s.mu.Lock()
-				s.closed = true
-				s.mu.Unlock()
-			}
-			s.add(chatItem{state: &st})
-		},
-		OnMessage: s.onMessage,
-		OnUndelivered: func(m wsclient.Message, err error) {
-			s.add(chatItem{undelivered: sentText(m.Data), why: err})
-		},
 	}
 }
 
@@ -79,30 +55,14 @@ func (s *chatSession) setName(name string) {
 	s.mu.Unlock()
 }
 
-func (s *chatSession) add(it chatItem) {
-	s.mu.Lock()
-	if len(s.items) == maxChatPending {
-		// Keep the end, the close in particular.
-		copy(s.items, s.items[1:])
-		s.items = s.items[:maxChatPending-1]
-		s.skipped++
+// ended reports whether the client has ended.
+func (s *chatSession) ended() bool {
+	select {
+	case <-s.feed.Done():
+		return true
+	default:
+		return false
 	}
-	s.items = append(s.items, it)
-	s.mu.Unlock()
-	s.gate.markDirty()
-}
-
-func (s *chatSession) onMessage(m wsclient.Message) {
-	if m.Type != wsclient.Text {
-		s.add(chatItem{err: "the server sent a binary frame"})
-		return
-	}
-	ev, err := chatproto.DecodeEvent(m.Data)
-	if err != nil {
-		s.add(chatItem{err: err.Error()})
-		return
-	}
-	s.add(chatItem{event: ev})
 }
 
 // sentText returns the text of a frame that chatproto.EncodeClientMessage
@@ -115,32 +75,4 @@ func sentText(frame []byte) string {
 		return string(frame)
 	}
 	return m.Text
-}
-
-// ending reports whether the client has ended.
-func (s *chatSession) ending() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
-// tick flushes if the gate allows; it reports whether the client is alive.
-func (s *chatSession) tick(flush func()) bool {
-	s.mu.Lock()
-	alive := !s.closed
-	s.mu.Unlock()
-	if s.gate.begin() {
-		flush()
-	}
-	return alive
-}
-
-// take hands everything new to the page, on the UI goroutine.
-func (s *chatSession) take() chatFlush {
-	var f chatFlush
-	s.mu.Lock()
-	f.items, s.items = s.items, nil
-	f.skipped, s.skipped = s.skipped, 0
-	s.mu.Unlock()
-	return f
 }

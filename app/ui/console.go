@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -33,32 +33,28 @@ const (
 type Console struct {
 	app.Compo
 
-	// Dial opens connections; nil means the browser's WebSocket.
-	Dial Dialer
+	// Dial opens connections; nil means wsclient.New (live.Dialer.Conn).
+	Dial func(url string, opts *wsclient.Options) (live.Socket, error)
 	// DialClient starts reconnecting clients (auto-reconnect); nil means
-	// wsclient.NewClient in the browser.
-	DialClient ClientDialer
+	// wsclient.NewClient (live.Dialer.Client).
+	DialClient func(url string, opts *wsclient.ClientOptions) (live.ClientSocket, error)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Sleep pauses a burst to let the browser breathe; nil means time.Sleep.
 	Sleep func(time.Duration)
 
-	mctx   app.Context // the component's own context, from OnMount
-	ctx    context.Context
-	cancel context.CancelFunc
+	mctx app.Context // the component's context, from OnMount
 
 	// The connection.
 	url, protocols string
 	autoReconnect  bool // the checkbox: the next Connect starts a client
 	sess           *consoleSession
-	stopSess       context.CancelFunc
+	stopWatch      func() // stops watching the session's feed
 	connectErr     string
-	state          wsclient.State
-	stats          consoleStats
-	live           liveValues
+	snap           live.Snapshot // the feed's live values and counters
+	rtt            rttStats
 	hasConn        bool
-	clientMode     bool       // the current session is a reconnecting client
-	client         clientView // its state, in client mode
+	clientMode     bool // the current session is a reconnecting client
 
 	// The composer.
 	text           string
@@ -79,22 +75,18 @@ type Console struct {
 	log      []logEntry
 	logTotal int64
 
-	flushes int // sessions' flushes applied, for tests
+	flushes int // snapshots applied, for tests
 }
 
 // OnPreRender prepares the page the server sends (and the one native tests
 // drive): the same fields as in the browser, without a connection.
 func (c *Console) OnPreRender(ctx app.Context) { c.setup(ctx) }
 
-// OnMount sets the default URL from the page's origin and starts the
-// component's own context, cancelled on dismount.
-func (c *Console) OnMount(ctx app.Context) {
-	c.setup(ctx)
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-}
+// OnMount sets the default URL from the page's origin.
+func (c *Console) OnMount(ctx app.Context) { c.setup(ctx) }
 
-// setup keeps the component's context, for dispatching from sessions, and
-// fills the fields' defaults.
+// setup keeps the component's context, for watching sessions, and fills
+// the fields' defaults.
 func (c *Console) setup(ctx app.Context) {
 	c.mctx = ctx
 	if c.url == "" {
@@ -103,14 +95,13 @@ func (c *Console) setup(ctx app.Context) {
 	c.setDefaults()
 }
 
-// OnDismount closes the connection and stops the session's loop: go-app
-// does not cancel the component's context.
+// OnDismount closes the connection and stops watching it.
 func (c *Console) OnDismount() {
 	if c.sess != nil && !c.sess.ending() {
 		_ = c.sess.closeWith(wsclient.StatusNormalClosure, "page closed")
 	}
-	if c.cancel != nil {
-		c.cancel()
+	if c.stopWatch != nil {
+		c.stopWatch()
 	}
 }
 
@@ -140,9 +131,9 @@ func (c *Console) now() time.Time {
 // client mode, whether the client runs (it may be between connections).
 func (c *Console) connected() bool {
 	if c.clientMode {
-		return c.hasConn && c.client.Phase != wsclient.PhaseClosed
+		return c.hasConn && c.snap.Client.Phase != wsclient.PhaseClosed
 	}
-	return c.hasConn && c.state < wsclient.Closing
+	return c.hasConn && c.snap.ReadyState < wsclient.Closing
 }
 
 // canSend reports whether the composer sends: on an OPEN connection, or, in
@@ -151,7 +142,7 @@ func (c *Console) canSend() bool {
 	if c.clientMode {
 		return c.connected()
 	}
-	return c.hasConn && c.state == wsclient.Open
+	return c.hasConn && c.snap.ReadyState == wsclient.Open
 }
 
 // Connect opens a connection to the URL field, offering the subprotocols of
@@ -167,63 +158,42 @@ func (c *Console) Connect(ctx app.Context) {
 		return
 	}
 	sess := newConsoleSession(c.now)
-	note := ""
+	// The session's callbacks log every event: the feed keeps none.
+	d := live.Dialer{Conn: c.Dial, Client: c.DialClient, MaxEvents: -1}
+	protocols := parseProtocols(c.protocols)
+	var (
+		feed *live.Feed
+		err  error
+		note string
+	)
 	if c.autoReconnect {
-		dial := c.DialClient
-		if dial == nil {
-			dial = browserDialClient
-		}
-		cl, err := dial(target, sess.clientOptions(parseProtocols(c.protocols)))
-		if err != nil {
-			c.connectErr = err.Error()
-			return
-		}
-		sess.client = cl
+		feed, err = d.DialClient(target, sess.clientOptions(protocols))
 		note = "connecting to " + target + " with auto-reconnect"
-	} else {
-		dial := c.Dial
-		if dial == nil {
-			dial = browserDial
-		}
-		sock, err := dial(target, sess.options(parseProtocols(c.protocols)))
-		if err != nil {
-			c.connectErr = err.Error()
-			return
-		}
-		sess.sock = sock
-		note = "connecting to " + sock.URL()
+	} else if feed, err = d.Dial(target, sess.options(protocols)); err == nil {
+		note = "connecting to " + feed.Conn().URL()
 	}
-	if c.stopSess != nil {
-		c.stopSess()
-	}
-	c.sess, c.hasConn, c.clientMode = sess, true, c.autoReconnect
-	c.state = wsclient.Connecting
-	c.stats, c.live, c.client = consoleStats{}, liveValues{}, clientView{}
-	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
-	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
-
-	// CONNECTING is the first state shown.
-	sess.gate.pushState(wsclient.Connecting)
-	sess.gate.nextState()
-
-	if c.ctx == nil { // prerendered, not mounted: native tests
-		c.ctx, c.cancel = context.WithCancel(context.Background())
-	}
-	c.stopSess = startFrames(c.ctx, c.mctx, &sess.gate, sess.tick,
-		func(ctx app.Context) { c.apply(ctx, sess) })
-}
-
-// apply shows what a session collected since the last flush.
-func (c *Console) apply(ctx app.Context, sess *consoleSession) {
-	if sess != c.sess {
+	if err != nil {
+		c.connectErr = err.Error()
 		return
 	}
-	c.flushes++
-	f := sess.take()
-	c.stats, c.live, c.client = f.stats, f.live, f.client
-	if f.hasState {
-		c.state = f.state
+	sess.feed = feed
+	if c.stopWatch != nil {
+		c.stopWatch()
 	}
+	c.sess, c.hasConn, c.clientMode = sess, true, c.autoReconnect
+	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
+	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
+	// The first snapshot, at once, shows CONNECTING.
+	c.stopWatch = live.Watch(c.mctx, feed, func(ctx app.Context, s live.Snapshot) { c.apply(ctx, sess, s) })
+}
+
+// apply shows a snapshot of the session's feed, and the log entries and
+// round trips of the session since the previous one.
+func (c *Console) apply(ctx app.Context, sess *consoleSession, s live.Snapshot) {
+	c.flushes++
+	c.snap = s
+	f := sess.take()
+	c.rtt = f.rtt
 	if len(f.entries) > 0 || f.dropped > 0 {
 		follow := scrolledToEnd("log")
 		c.appendLog(f.entries, f.dropped)
@@ -231,7 +201,6 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession) {
 			ctx.Defer(func(app.Context) { scrollToEnd("log") })
 		}
 	}
-	ctx.Defer(func(app.Context) { sess.gate.reopen() })
 }
 
 // appendLog adds entries to the log. Past maxLogEntries it drops the
@@ -289,13 +258,12 @@ func (c *Console) send(typ wsclient.MessageType, p []byte) bool {
 		c.sendErr = "not connected: connect first"
 		return false
 	}
-	if err := c.sess.sendMsg(typ, p); err != nil {
+	if err := c.sess.send(typ, p); err != nil {
 		c.sendErr = err.Error()
 		c.sess.note(kindError, "send failed: "+err.Error())
 		return false
 	}
-	c.sess.sent(typ, p)
-	c.sess.sample()
+	c.sess.feed.Sample()
 	return true
 }
 

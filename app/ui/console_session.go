@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -59,30 +60,23 @@ type logEntry struct {
 	WasClean bool
 }
 
-// consoleStats are a connection's counters.
-type consoleStats struct {
-	MsgsIn, MsgsOut   int64
-	BytesIn, BytesOut int64
-	RTTLast           time.Duration
-	RTTSum            time.Duration
-	RTTCount          int64
+// consoleBackoff is the console's reconnect schedule: a console is a tool,
+// and retries within a few seconds.
+var consoleBackoff = wsclient.Backoff{Min: 500 * time.Millisecond, Max: 5 * time.Second}
+
+// rttStats are the round trips of the echoes measured on a connection.
+type rttStats struct {
+	Last  time.Duration
+	Sum   time.Duration
+	Count int64
 }
 
-// RTTAvg returns the mean round trip of the echoes measured so far.
-func (s consoleStats) RTTAvg() time.Duration {
-	if s.RTTCount == 0 {
+// Avg returns the mean round trip of the echoes measured so far.
+func (s rttStats) Avg() time.Duration {
+	if s.Count == 0 {
 		return 0
 	}
-	return s.RTTSum / time.Duration(s.RTTCount)
-}
-
-// liveValues are what the browser's WebSocket exposes without events; the
-// session polls them.
-type liveValues struct {
-	Buffered     int
-	BufferedPeak int
-	Protocol     string
-	Extensions   string
+	return s.Sum / time.Duration(s.Count)
 }
 
 // sentRecord remembers a sent message to recognise its echo.
@@ -93,54 +87,38 @@ type sentRecord struct {
 	at   time.Time
 }
 
-// clientView is what the console shows of a reconnecting client.
-type clientView struct {
-	Phase   wsclient.Phase
-	Attempt int           // the attempt under way or next (PhaseReconnecting)
-	NextIn  time.Duration // until the next try, in tenths of a second; 0 once due
-	Queued  int           // messages accepted by Send and not yet delivered
-}
-
-// consoleFlush is what one flush hands to the page.
+// consoleFlush is what the session hands to the page with each snapshot of
+// its feed.
 type consoleFlush struct {
-	stats    consoleStats
-	live     liveValues
-	client   clientView
-	state    wsclient.State
-	hasState bool
-	entries  []logEntry
-	dropped  int64 // entries that did not fit in the pending buffer
-	closed   bool
+	rtt     rttStats
+	entries []logEntry
+	dropped int64 // entries that did not fit in the pending buffer
 }
 
-// consoleSession is one connection of the console: a plain WebSocket
-// (sock), or, with auto-reconnect, a wsclient.Client (client) whose
-// connections follow one another. Its callbacks run on the connection's or
-// the client's goroutines, its loop on another, sends on the UI goroutine or
-// a burst goroutine; everything shared is under mu, and the page takes it
-// with take, on the UI goroutine.
+// consoleSession is one connection of the console: a feed of a plain
+// WebSocket or, with auto-reconnect, of a wsclient.Client whose connections
+// follow one another. The feed counts messages and polls the live values;
+// the session keeps the event log and the round trips. Its callbacks run on
+// the connection's or the client's goroutines, before the feed records each
+// event, sends on the UI goroutine or a burst goroutine; everything shared
+// is under mu, and the page takes it with take, on the UI goroutine, with
+// each snapshot of the feed.
 type consoleSession struct {
-	gate   frameGate
-	now    func() time.Time
-	sock   Socket       // the plain connection; set before the loop starts
-	client ClientSocket // or the reconnecting client; idem
+	feed *live.Feed // set once dialed, before any send
+	now  func() time.Time
 
 	mu          sync.Mutex
 	seq         int64
-	stats       consoleStats
-	live        liveValues
-	pinned      bool // live.Buffered is a sample that must be shown once
+	rtt         rttStats
 	entries     []logEntry
 	dropped     int64
 	outstanding []sentRecord
-	closed      bool // the connection, or the client, has ended
 
 	// Client mode.
-	view     clientView
 	cstate   wsclient.ClientState // the latest state the client reported
 	opens    int                  // connections opened
 	closeReq *closeCall           // the page's own Close, if any
-	closing  Socket               // the connection open at that Close
+	closing  live.Socket          // the connection open at that Close
 }
 
 type closeCall struct {
@@ -152,24 +130,21 @@ func newConsoleSession(now func() time.Time) *consoleSession {
 	return &consoleSession{now: now}
 }
 
-// options returns the wsclient options that feed the session.
+// options returns the wsclient options of a plain connection: the
+// session's callbacks log each event.
 func (s *consoleSession) options(protocols []string) *wsclient.Options {
 	return &wsclient.Options{
-		Protocols:     protocols,
-		OnStateChange: s.gate.pushState,
-		OnOpen:        s.onOpen,
-		OnMessage:     s.onMessage,
-		OnError:       s.onError,
-		OnClose:       s.onClose,
+		Protocols: protocols,
+		OnOpen:    s.onOpen,
+		OnMessage: s.onMessage,
+		OnError:   s.onError,
+		OnClose:   s.onClose,
 	}
 }
 
-// clientOptions returns the options of a reconnecting client that feeds the
-// session. Its connections' readyStates come back to CONNECTING and OPEN,
-// so the session's loop is then the only one to push them, as it observes
-// them.
+// clientOptions returns the options of a reconnecting client, whose
+// callbacks log what it reports.
 func (s *consoleSession) clientOptions(protocols []string) *wsclient.ClientOptions {
-	s.gate.anyOrder = true
 	return &wsclient.ClientOptions{
 		Options:       wsclient.Options{Protocols: protocols},
 		Backoff:       consoleBackoff,
@@ -179,41 +154,20 @@ func (s *consoleSession) clientOptions(protocols []string) *wsclient.ClientOptio
 	}
 }
 
-// conn returns the connection whose live values the page shows: the plain
-// one, or the client's current one (nil between connections).
-func (s *consoleSession) conn() Socket {
-	if s.client != nil {
-		return s.client.Conn()
-	}
-	return s.sock
-}
-
-// sendMsg sends a message on the plain connection at once, or hands it to
-// the client, which queues it while disconnected.
-func (s *consoleSession) sendMsg(typ wsclient.MessageType, p []byte) error {
-	switch {
-	case s.client != nil:
-		return s.client.Send(typ, p)
-	case typ == wsclient.Text:
-		return s.sock.SendText(string(p))
-	}
-	return s.sock.SendBinary(p)
-}
-
 // closeWith closes the plain connection, or ends the client (no reconnect
 // follows).
 func (s *consoleSession) closeWith(code wsclient.StatusCode, reason string) error {
-	if s.client == nil {
-		return s.sock.Close(code, reason)
+	if s.feed.Client() == nil {
+		return s.feed.Close(code, reason)
 	}
-	conn := s.client.Conn()
+	conn := s.feed.Conn()
 	s.mu.Lock()
 	prevReq, prevConn := s.closeReq, s.closing
 	if prevReq == nil {
 		s.closeReq, s.closing = &closeCall{code, reason}, conn
 	}
 	s.mu.Unlock()
-	err := s.client.Close(code, reason)
+	err := s.feed.Close(code, reason)
 	if err != nil { // rejected before anything happened
 		s.mu.Lock()
 		s.closeReq, s.closing = prevReq, prevConn
@@ -225,12 +179,17 @@ func (s *consoleSession) closeWith(code wsclient.StatusCode, reason string) erro
 // ending reports whether the connection or the client is closing or has
 // ended: there is nothing left to close.
 func (s *consoleSession) ending() bool {
-	if s.client == nil {
-		return s.gate.lastState() >= wsclient.Closing
+	select {
+	case <-s.feed.Done():
+		return true
+	default:
+	}
+	if s.feed.Client() == nil {
+		return s.feed.Conn().ReadyState() >= wsclient.Closing
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.closed || s.closeReq != nil
+	return s.closeReq != nil
 }
 
 // onClientState logs what a reconnecting client reports: a connection
@@ -258,10 +217,8 @@ func (s *consoleSession) onClientState(st wsclient.ClientState) {
 			s.addLocked(s.endEntryLocked(prev, st.Err))
 		}
 		s.addLocked(logEntry{Dir: dirEvent, Kind: kindInfo, Preview: "client closed: no more reconnects"})
-		s.closed = true
 	}
 	s.mu.Unlock()
-	s.gate.markDirty()
 }
 
 // endEntryLocked describes the end of a client's connection (when prev is
@@ -333,11 +290,12 @@ func (s *consoleSession) addLocked(e logEntry) {
 	s.entries = append(s.entries, e)
 }
 
+// add logs an event of the connection, from its callbacks: the feed asks
+// for a snapshot once they return.
 func (s *consoleSession) add(e logEntry) {
 	s.mu.Lock()
 	s.addLocked(e)
 	s.mu.Unlock()
-	s.gate.markDirty()
 }
 
 func (s *consoleSession) onOpen() {
@@ -349,56 +307,54 @@ func (s *consoleSession) onError(err error) {
 }
 
 func (s *consoleSession) onClose(ce *wsclient.CloseError) {
-	s.mu.Lock()
-	s.closed = true
-	s.addLocked(closeEntry(ce))
-	s.mu.Unlock()
-	s.gate.markDirty()
+	s.add(closeEntry(ce))
 }
 
-// onMessage counts a received message, logs it and, when it is the echo of
-// one of the oldest messages still awaiting one, measures the round trip
-// (older ones are given up: their echo did not come first).
+// onMessage logs a received message (the feed counts it) and, when it is
+// the echo of one of the oldest messages still awaiting one, measures the
+// round trip (older ones are given up: their echo did not come first).
 func (s *consoleSession) onMessage(m wsclient.Message) {
 	at := s.now()
 	sum := echoSum(m.Data)
 	s.mu.Lock()
-	s.stats.MsgsIn++
-	s.stats.BytesIn += int64(len(m.Data))
 	for i, r := range s.outstanding[:min(len(s.outstanding), echoLookahead)] {
 		if r.typ == m.Type && r.size == len(m.Data) && r.sum == sum {
 			s.outstanding = s.outstanding[i+1:]
 			rtt := at.Sub(r.at)
-			s.stats.RTTLast = rtt
-			s.stats.RTTSum += rtt
-			s.stats.RTTCount++
+			s.rtt.Last = rtt
+			s.rtt.Sum += rtt
+			s.rtt.Count++
 			break
 		}
 	}
 	s.addLocked(messageEntry(dirIn, m.Type, m.Data, at))
 	s.mu.Unlock()
-	s.gate.markDirty()
 }
 
-// sent records a message that was handed to the browser.
-func (s *consoleSession) sent(typ wsclient.MessageType, p []byte) {
+// send hands a message to the feed, which sends it on the plain connection
+// at once, or to the client, which queues it while disconnected; a message
+// accepted is logged and awaits its echo.
+func (s *consoleSession) send(typ wsclient.MessageType, p []byte) error {
+	if err := s.feed.Send(typ, p); err != nil {
+		return err
+	}
 	at := s.now()
 	sum := echoSum(p)
 	s.mu.Lock()
-	s.stats.MsgsOut++
-	s.stats.BytesOut += int64(len(p))
 	if len(s.outstanding) == maxOutstanding {
 		s.outstanding = s.outstanding[1:]
 	}
 	s.outstanding = append(s.outstanding, sentRecord{typ: typ, size: len(p), sum: sum, at: at})
 	s.addLocked(messageEntry(dirOut, typ, p, at))
 	s.mu.Unlock()
-	s.gate.markDirty()
+	s.feed.Notify()
+	return nil
 }
 
 // note logs an event of the page itself, such as a failed send.
 func (s *consoleSession) note(kind, text string) {
 	s.add(logEntry{Dir: dirEvent, Kind: kind, Preview: text})
+	s.feed.Notify()
 }
 
 // messageEntry describes a message for the log.
@@ -421,117 +377,13 @@ func echoSum(p []byte) uint64 {
 	return h.Sum64()
 }
 
-// poll reads the live values of the connection, and of the client in
-// client mode. It reports whether the connection, or the client, is still
-// alive.
-func (s *consoleSession) poll() bool {
-	var (
-		state      wsclient.State
-		buffered   int
-		proto, ext string
-		view       clientView
-	)
-	conn := s.conn()
-	if conn != nil {
-		state, buffered = conn.ReadyState(), conn.BufferedAmount()
-		proto, ext = conn.Protocol(), conn.Extensions()
-	}
-	if s.client != nil {
-		view = s.clientView()
-		if conn == nil {
-			state = betweenConnections(view)
-		}
-	}
-	s.gate.pushState(state)
-	s.mu.Lock()
-	changed := proto != s.live.Protocol || ext != s.live.Extensions || view != s.view
-	s.live.Protocol, s.live.Extensions = proto, ext
-	s.view = view
-	if !s.pinned && buffered != s.live.Buffered {
-		s.live.Buffered = buffered
-		changed = true
-	}
-	if buffered > s.live.BufferedPeak {
-		s.live.BufferedPeak = buffered
-		changed = true
-	}
-	alive := !s.closed
-	s.mu.Unlock()
-	if changed {
-		s.gate.markDirty()
-	}
-	return alive
-}
-
-// clientView reads the client's state and queue.
-func (s *consoleSession) clientView() clientView {
-	st, stats := s.client.State(), s.client.Stats()
-	v := clientView{Phase: st.Phase, Queued: stats.Queued}
-	if st.Phase == wsclient.PhaseReconnecting {
-		v.Attempt = st.Attempt
-		// Rounded up to a tenth of a second: the page counts down without
-		// rendering every frame.
-		const tenth = 100 * time.Millisecond
-		if d := st.NextTry.Sub(s.now()); d > 0 {
-			v.NextIn = (d + tenth - 1) / tenth * tenth
-		}
-	}
-	return v
-}
-
-// betweenConnections is the readyState shown while a client has no open
-// connection: CONNECTING while an attempt is under way, CLOSED otherwise
-// (the last connection's state).
-func betweenConnections(v clientView) wsclient.State {
-	switch {
-	case v.Phase == wsclient.PhaseConnecting,
-		v.Phase == wsclient.PhaseReconnecting && v.NextIn == 0:
-		return wsclient.Connecting
-	}
-	return wsclient.Closed
-}
-
-// sample reads bufferedAmount right after sends and pins the value until a
-// flush has shown it: the buffer may drain before the next frame, and the
-// page must still show that it rose.
-func (s *consoleSession) sample() {
-	buffered := 0
-	if conn := s.conn(); conn != nil {
-		buffered = conn.BufferedAmount()
-	}
-	s.mu.Lock()
-	s.live.Buffered = buffered
-	s.live.BufferedPeak = max(s.live.BufferedPeak, buffered)
-	s.pinned = buffered > 0
-	s.mu.Unlock()
-	s.gate.markDirty()
-}
-
-// take hands everything new to the page; it runs on the UI goroutine.
+// take hands the log and the round trips to the page, on the UI goroutine.
 func (s *consoleSession) take() consoleFlush {
-	var f consoleFlush
-	f.state, f.hasState = s.gate.nextState()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f.stats = s.stats
-	f.live = s.live
-	f.client = s.view
-	s.pinned = false
-	f.entries = s.entries
-	s.entries = nil
-	f.dropped = s.dropped
-	s.dropped = 0
-	f.closed = s.closed
+	f := consoleFlush{rtt: s.rtt, entries: s.entries, dropped: s.dropped}
+	s.entries, s.dropped = nil, 0
 	return f
-}
-
-// tick is the session's loop body: poll, then flush if the gate allows.
-func (s *consoleSession) tick(flush func()) bool {
-	alive := s.poll()
-	if s.gate.begin() {
-		flush()
-	}
-	return alive
 }
 
 // burst sends n messages of size bytes each, at once, without waiting for
@@ -542,26 +394,25 @@ func (s *consoleSession) burst(n, size int, typ wsclient.MessageType, sleep func
 	payload := burstPayload(size, typ)
 	sinceYield := 0
 	for i := range n {
-		err := s.sendMsg(typ, payload)
-		for s.client != nil && errors.Is(err, wsclient.ErrQueueFull) {
+		err := s.send(typ, payload)
+		for s.feed.Client() != nil && errors.Is(err, wsclient.ErrQueueFull) {
 			// The client's queue drains as its connection writes: wait.
-			s.sample()
+			s.feed.Sample()
 			sleep(5 * time.Millisecond)
-			err = s.sendMsg(typ, payload)
+			err = s.send(typ, payload)
 		}
 		if err != nil {
 			s.note(kindError, fmt.Sprintf("burst stopped after %d of %d messages: %v", i, n, err))
-			s.sample()
+			s.feed.Sample()
 			return
 		}
-		s.sent(typ, payload)
 		if sinceYield += size; sinceYield >= 1<<20 && i < n-1 {
-			s.sample()
+			s.feed.Sample()
 			sleep(time.Millisecond)
 			sinceYield = 0
 		}
 	}
-	s.sample()
+	s.feed.Sample()
 	s.note(kindInfo, fmt.Sprintf("burst of %d × %s %s messages sent", n, formatBytes(int64(size)), typ))
 }
 

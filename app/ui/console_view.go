@@ -78,12 +78,14 @@ func (c *Console) renderAutoReconnect() app.UI {
 // next try and send queue ("off" without auto-reconnect).
 func (c *Console) renderClient() app.UI {
 	phase, attempt, next := "off", "—", "—"
+	cl, attemptN := c.snap.Client, 0
 	if c.clientMode {
-		phase = c.client.Phase.String()
-		if c.client.Phase == wsclient.PhaseReconnecting {
-			attempt = strconv.Itoa(c.client.Attempt)
-			next = "in " + formatWait(c.client.NextIn)
-			if c.client.NextIn == 0 {
+		phase = cl.Phase.String()
+		if cl.Phase == wsclient.PhaseReconnecting {
+			attemptN = cl.Attempt
+			attempt = strconv.Itoa(cl.Attempt)
+			next = "in " + formatWait(c.snap.NextIn)
+			if c.snap.NextIn == 0 {
 				next = "now"
 			}
 		}
@@ -91,7 +93,7 @@ func (c *Console) renderClient() app.UI {
 	class := "none"
 	switch {
 	case !c.clientMode:
-	case c.client.Phase == wsclient.PhaseClosed:
+	case cl.Phase == wsclient.PhaseClosed:
 		class = "closed"
 	default:
 		class = phase
@@ -100,13 +102,13 @@ func (c *Console) renderClient() app.UI {
 		app.Span().ID("client-phase").Class("state", "state-"+class).DataSet("phase", phase).Text(phase),
 		app.Span().Class("sub").Body(
 			app.Text(" attempt "),
-			app.Span().ID("client-attempt").DataSet("value", c.client.Attempt).Text(attempt),
+			app.Span().ID("client-attempt").DataSet("value", attemptN).Text(attempt),
 			app.Text(" · next try "),
 			app.Span().ID("client-next").Text(next),
 			app.Text(" · queued "),
-			app.Span().ID("client-queued").DataSet("value", c.client.Queued).
+			app.Span().ID("client-queued").DataSet("value", c.snap.Stats.Queued).
 				Title("wsclient.ClientStats.Queued: messages accepted by Send and not yet settled").
-				Text(strconv.Itoa(c.client.Queued)),
+				Text(strconv.Itoa(c.snap.Stats.Queued)),
 		),
 	))
 }
@@ -114,40 +116,40 @@ func (c *Console) renderClient() app.UI {
 func (c *Console) renderIndicators() app.UI {
 	state := "—"
 	if c.hasConn {
-		state = c.state.String()
+		state = c.snap.ReadyState.String()
 	}
 	rtt, rttSub := "—", ""
-	if c.stats.RTTCount > 0 {
-		rtt = formatDuration(c.stats.RTTLast)
-		rttSub = fmt.Sprintf(" · avg %s over %d", formatDuration(c.stats.RTTAvg()), c.stats.RTTCount)
+	if c.rtt.Count > 0 {
+		rtt = formatDuration(c.rtt.Last)
+		rttSub = fmt.Sprintf(" · avg %s over %d", formatDuration(c.rtt.Avg()), c.rtt.Count)
 	}
 	return app.Section().Class("card").Body(
 		app.H2().Text("Live"),
 		app.Dl().Class("indicators").Body(
-			indicator("readyState", app.Span().ID("state").Class("state", "state-"+stateClass(c.hasConn, c.state)).
+			indicator("readyState", app.Span().ID("state").Class("state", "state-"+stateClass(c.hasConn, c.snap.ReadyState)).
 				DataSet("state", state).Text(state)),
 			indicator("bufferedAmount", app.Span().Body(
-				app.Span().ID("buffered").DataSet("value", c.live.Buffered).Text(strconv.Itoa(c.live.Buffered)),
+				app.Span().ID("buffered").DataSet("value", c.snap.BufferedAmount).Text(strconv.Itoa(c.snap.BufferedAmount)),
 				app.Span().Class("unit").Text(" bytes"),
 				app.Span().Class("sub").Body(
 					app.Text(" · peak "),
-					app.Span().ID("buffered-peak").DataSet("value", c.live.BufferedPeak).Text(formatBytes(int64(c.live.BufferedPeak))),
+					app.Span().ID("buffered-peak").DataSet("value", c.snap.BufferedPeak).Text(formatBytes(int64(c.snap.BufferedPeak))),
 				),
 			)),
-			indicator("protocol", app.Span().ID("protocol").Text(orDash(c.live.Protocol))),
-			indicator("extensions", app.Span().ID("extensions").Text(orDash(c.live.Extensions))),
+			indicator("protocol", app.Span().ID("protocol").Text(orDash(c.snap.Protocol))),
+			indicator("extensions", app.Span().ID("extensions").Text(orDash(c.snap.Extensions))),
 			indicator("messages in / out", app.Span().Body(
-				app.Span().ID("msgs-in").DataSet("value", c.stats.MsgsIn).Text(formatCount(c.stats.MsgsIn)),
+				app.Span().ID("msgs-in").DataSet("value", c.snap.MessagesIn).Text(formatCount(c.snap.MessagesIn)),
 				app.Text(" / "),
-				app.Span().ID("msgs-out").DataSet("value", c.stats.MsgsOut).Text(formatCount(c.stats.MsgsOut)),
+				app.Span().ID("msgs-out").DataSet("value", c.snap.MessagesOut).Text(formatCount(c.snap.MessagesOut)),
 			)),
 			indicator("bytes in / out", app.Span().Body(
-				app.Span().ID("bytes-in").DataSet("value", c.stats.BytesIn).Title("%d bytes", c.stats.BytesIn).Text(formatBytes(c.stats.BytesIn)),
+				app.Span().ID("bytes-in").DataSet("value", c.snap.BytesIn).Title("%d bytes", c.snap.BytesIn).Text(formatBytes(c.snap.BytesIn)),
 				app.Text(" / "),
-				app.Span().ID("bytes-out").DataSet("value", c.stats.BytesOut).Title("%d bytes", c.stats.BytesOut).Text(formatBytes(c.stats.BytesOut)),
+				app.Span().ID("bytes-out").DataSet("value", c.snap.BytesOut).Title("%d bytes", c.snap.BytesOut).Text(formatBytes(c.snap.BytesOut)),
 			)),
 			indicator("round trip (echo)", app.Span().Body(
-				app.Span().ID("rtt").DataSet("count", c.stats.RTTCount).Text(rtt),
+				app.Span().ID("rtt").DataSet("count", c.rtt.Count).Text(rtt),
 				app.Span().Class("sub").Text(rttSub),
 			)),
 			c.renderClient(),

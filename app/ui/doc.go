@@ -10,26 +10,30 @@
 //
 // # Connections
 //
-// The pages talk to the server through the Socket interface, which
-// *wsclient.Conn satisfies in the browser. Events arrive on a goroutine of
-// the connection; the pages never update the UI from there. A session
-// collects events, counters and log entries under a mutex, and a small loop
-// polls the live values the browser exposes without events (bufferedAmount,
-// readyState, protocol, extensions) and flushes everything to the component
-// with one ctx.Dispatch at most per rendered frame. A flood of messages
-// therefore costs one render per frame, however many messages arrive, and
-// go-app's dispatch queue never fills.
+// The pages connect through package app/live, which binds a wsclient
+// connection to a go-app component: the console's connection is a
+// live.Feed of a plain *wsclient.Conn or, with auto-reconnect, of a
+// *wsclient.Client; the chat's is always a Client. The feed counts messages
+// and polls the live values (readyState, bufferedAmount, protocol,
+// extensions, the client's phase, attempt, next try and queue), and
+// live.Watch hands the page a snapshot at most once per rendered frame, so
+// a flood of messages costs one render per frame and go-app's dispatch
+// queue never fills. Every readyState the connection passes through is
+// rendered for one frame at least: CONNECTING is always seen before OPEN.
 //
-// Every readyState the connection passes through is rendered for at least
-// one frame, even when the browser moves through several between two
-// frames: CONNECTING is always seen before OPEN.
+// The console keeps its event log and round-trip times in a session whose
+// callbacks run on the connection's goroutines, before the feed records
+// each event, so that a snapshot counting a message also finds it logged;
+// the chat reads the frames, the client's phase changes and the messages
+// it could not deliver from the snapshot's events, in order.
 //
 // The chat page speaks the protocol of package
 // [github.com/duplexgo/duplex/server/chatproto], the same package the server
 // uses: it imports only the standard library, so app.wasm links no server
 // code for it.
 //
-// Each page cancels its own context when it is dismounted (go-app does not
-// cancel the component's context), which stops its loop and closes its
-// connection with 1000.
+// Tests give the pages fakes of live.Socket and live.ClientSocket (the
+// Dial and DialClient fields). When a page is dismounted it stops watching
+// (go-app does not cancel the component's context: live.Watch's stop is
+// called from OnDismount) and closes its connection with 1000.
 package ui

@@ -126,43 +126,6 @@ func matches(got, want string) bool {
 	return strings.Contains(got, want)
 }
 
-func TestFrameGate(t *testing.T) {
-	var g frameGate
-	if g.begin() {
-		t.Fatal("begin with nothing to show")
-	}
-	g.pushState(wsclient.Open)
-	g.pushState(wsclient.Connecting) // stale
-	g.pushState(wsclient.Closed)
-	if !g.begin() || g.begin() {
-		t.Fatal("begin must open once until reopen")
-	}
-	if s, ok := g.nextState(); !ok || s != wsclient.Open {
-		t.Fatalf("nextState = %v, %v", s, ok)
-	}
-	g.reopen()
-	if !g.begin() {
-		t.Fatal("a pending state must flush")
-	}
-	if s, _ := g.nextState(); s != wsclient.Closed {
-		t.Fatalf("nextState = %v, want CLOSED", s)
-	}
-	g.reopen()
-	g.markDirty()
-	g.hold()
-	if g.begin() {
-		t.Fatal("begin while held")
-	}
-	g.reopen()
-	if !g.begin() {
-		t.Fatal("dirty must flush after reopen")
-	}
-	if g.lastState() != wsclient.Closed {
-		t.Errorf("lastState = %v", g.lastState())
-	}
-}
-
-// The chat's frames and join URL are tested in package chatproto.
 func TestMessageTime(t *testing.T) {
 	if short, full := messageTime("garbage"); short != "garbage" || full != "garbage" {
 		t.Errorf("messageTime(garbage) = %q, %q", short, full)

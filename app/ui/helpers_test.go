@@ -10,10 +10,11 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
-// fakeSocket is a Socket for native tests: it records sends and closes, and
+// fakeSocket is a live.Socket for native tests: it records sends and closes, and
 // its live values are set by the test. Like wsclient's browser transport,
 // its bufferedAmount grows with each send until the test drains it.
 type fakeSocket struct {
@@ -91,7 +92,7 @@ type fakeDialer struct {
 	err   error
 }
 
-func (d *fakeDialer) dial(url string, opts *wsclient.Options) (Socket, error) {
+func (d *fakeDialer) dial(url string, opts *wsclient.Options) (live.Socket, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.err != nil {
@@ -157,6 +158,20 @@ func eventually(t *testing.T, e app.TestEngine, what string, cond func() bool) {
 	}
 }
 
+// unchanged fails if changed reports a change while the engine runs a
+// few more frames: once a page is dismounted, nothing reaches it.
+func unchanged(t *testing.T, e app.TestEngine, what string, changed func() bool) {
+	t.Helper()
+	for range 20 { // a watch dispatches within a frame
+		time.Sleep(5 * time.Millisecond)
+		e.ConsumeAll()
+		if changed() {
+			t.Errorf("%s after dismount", what)
+			return
+		}
+	}
+}
+
 // textOf returns the text of the element with the id in the rendered HTML
 // of c: the text right after its opening tag.
 func textOf(c app.UI, id string) string {
@@ -192,7 +207,7 @@ func act(e app.TestEngine, ctx app.Context, f func(app.Context)) {
 	e.ConsumeAll()
 }
 
-// fakeClient is a ClientSocket for native tests, playing a wsclient.Client:
+// fakeClient is a live.ClientSocket for native tests, playing a wsclient.Client:
 // the test opens, drops and ends its connections and calls the options'
 // callbacks as the client would. Sends go to the open connection, or wait
 // in a queue that the next open flushes.
@@ -208,7 +223,7 @@ type fakeClient struct {
 	final  error
 }
 
-func (f *fakeClient) Conn() Socket {
+func (f *fakeClient) Conn() live.Socket {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.conn == nil {
@@ -324,7 +339,7 @@ type fakeClientDialer struct {
 	err     error
 }
 
-func (d *fakeClientDialer) dial(url string, opts *wsclient.ClientOptions) (ClientSocket, error) {
+func (d *fakeClientDialer) dial(url string, opts *wsclient.ClientOptions) (live.ClientSocket, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.err != nil {
