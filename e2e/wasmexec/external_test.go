@@ -49,6 +49,13 @@ func TestPass(t *testing.T) {
 	if b, err := os.ReadFile(p); string(b) != "kept" || err != nil {
 		t.Fatalf("read back %q, %v", b, err)
 	}
+	// The package's directory and its testdata, as natively.
+	if b, err := os.ReadFile("testdata/sub/greeting.txt"); string(b) != "hello from the host\n" || err != nil {
+		t.Fatalf("testdata/sub/greeting.txt: %q, %v", b, err)
+	}
+	if _, err := os.Stat("throwaway.go"); err != nil {
+		t.Fatal(err)
+	}
 	t.Log("TestPass ran")
 }
 
@@ -76,6 +83,7 @@ func TestHang(t *testing.T) {
 	select {}
 }
 `,
+	"testdata/sub/greeting.txt": "hello from the host\n",
 	"cmd/hello/main.go": `// Command hello prints its arguments and exact bytes, then does what they
 // say: exit=N exits with N, hang never returns; else main returns.
 package main
@@ -207,7 +215,8 @@ func TestGoTestFailsAndTimesOut(t *testing.T) {
 	}
 }
 
-// The test binary run by the runner directly: a panic in a test exits 2, on
+// The test binary run by the runner directly, in the package's directory as
+// go test does: a panic in a test exits 2, on
 // standard error; the test's report stays on standard output.
 func TestRunnerPanicExitsTwo(t *testing.T) {
 	dir := t.TempDir()
@@ -215,7 +224,7 @@ func TestRunnerPanicExitsTwo(t *testing.T) {
 	if r := runCmd(t, throwaway(t), goEnv(), "go", "test", "-c", "-o", bin, "."); r.code != 0 {
 		t.Fatal("go test -c failed")
 	}
-	r := runCmd(t, dir, []string{"WASMEXEC_TIMEOUT=3m"}, runnerBin, bin, "-test.v", "-test.run=TestPass|TestPanic")
+	r := runCmd(t, throwaway(t), []string{"WASMEXEC_TIMEOUT=3m"}, runnerBin, bin, "-test.v", "-test.run=TestPass|TestPanic")
 	if r.code != 2 {
 		t.Errorf("exit code %d, want 2 as natively", r.code)
 	}

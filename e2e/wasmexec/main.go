@@ -17,10 +17,12 @@
 // its arguments and the environment. Its standard output and error are
 // relayed byte for byte, each to its own stream, as it writes them, and the
 // runner exits with its exit code (2 after a panic, as natively). The page
-// gives the program an in-memory file system: the files that package testing
-// writes for go test — the cover profile and coverage counters (go test
-// -cover, -coverprofile), the other profiles, -test.artifacts — are written
-// back to the host at exit, and $GOCOVERDIR's too.
+// gives the program an in-memory file system, which starts with copies of
+// the files of the working directory and of its testdata (up to 64 MiB): the
+// files that package testing writes for go test — the cover profile and
+// coverage counters (go test -cover, -coverprofile), the other profiles,
+// -test.artifacts — are written back to the host at exit, and $GOCOVERDIR's
+// too.
 //
 // The page is served with exactly the header
 //
@@ -209,6 +211,10 @@ func (r *runner) config(origin, proxy string) config {
 			d = filepath.Join(r.dir, d)
 		}
 		cfg.OutputDirs = append(cfg.OutputDirs, filepath.Clean(d))
+	}
+	var skipped bool
+	if cfg.HostFiles, skipped = hostFiles(r.dir); skipped {
+		fmt.Fprintf(r.stderr, "wasmexec: the files of %s and its testdata are over %d MiB: some are left out of the program's file system\n", r.dir, maxHostFiles>>20)
 	}
 	cfg.Mkdirs = append([]string{cfg.Env["TMPDIR"]}, cfg.OutputDirs...)
 	for _, f := range cfg.Outputs {

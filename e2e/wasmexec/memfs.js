@@ -2,9 +2,10 @@
 // working directory, installed before wasm_exec.js so that Go's file calls
 // work in the page: testing runs Examples through a temporary file, t.TempDir
 // makes directories, and coverage writes and reads back a directory of
-// counters before it writes its profile. The runner names the files that
-// must reach the host (the cover profile, ...): run.js sends them at exit
-// (wasmexecFS.collect).
+// counters before it writes its profile. It starts with copies of the files
+// that the runner gives (the package's directory and its testdata:
+// wasmexecFS.put). The runner names the files that must reach the host (the
+// cover profile, ...): run.js sends them at exit (wasmexecFS.collect).
 //
 // Standard output and error go to the console, byte for byte, as they are
 // written: a marker ("\u0001o" or "\u0001e") and one character per byte
@@ -236,6 +237,12 @@
       mkdirAll(dir);
       cwd = resolve(dir);
       for (const d of dirs) mkdirAll(d);
+    },
+    // put adds a file of the host, with its bytes, mode and mtime in ms.
+    put(path, data, mode, mtime) {
+      const p = resolve(path);
+      mkdirAll(parent(p));
+      nodes.set(p, { data, size: data.length, mode, mtime });
     },
     // collect returns [path, bytes] for each of the files and for every file
     // below each of the directories, as they are now.

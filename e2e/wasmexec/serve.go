@@ -38,6 +38,9 @@ type config struct {
 	// that the page sends back to the host at exit.
 	Outputs    []string `json:"outputs"`
 	OutputDirs []string `json:"outputDirs"`
+	// HostFiles are the files of the host that the page copies in first
+	// (GET /host).
+	HostFiles []hostFile `json:"hostFiles"`
 }
 
 // hostPath reports whether the page may write path on the host: one of the
@@ -60,7 +63,7 @@ func (c *config) hostPath(path string) bool {
 // pageMux serves the page that runs the binary, under the strict
 // Content-Security-Policy, and what it loads. What belongs to this run (the
 // configuration, with the environment; the program; writing files on the
-// host) needs key, which the runner puts in the page's address.
+// host, reading files of the host) needs key, which the runner puts in the page's address.
 func pageMux(binary, key string, cfg config, wasmExecJS []byte) *http.ServeMux {
 	mux := http.NewServeMux()
 	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
@@ -87,6 +90,20 @@ func pageMux(binary, key string, cfg config, wasmExecJS []byte) *http.ServeMux {
 	mux.HandleFunc("GET /program.wasm", keyed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/wasm")
 		http.ServeFile(w, r, binary)
+	}))
+	mux.HandleFunc("GET /host", keyed(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Query().Get("path")
+		if !slices.ContainsFunc(cfg.HostFiles, func(f hostFile) bool { return f.Path == path }) {
+			http.Error(w, "not a file given to the program: "+path, http.StatusForbidden)
+			return
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(data)
 	}))
 	mux.HandleFunc("POST /file", keyed(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Query().Get("path")
