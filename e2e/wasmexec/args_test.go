@@ -34,33 +34,3 @@ func TestParseTestArgs(t *testing.T) {
 		}
 	}
 }
-
-// The page may write the outputs and what is below the output directories,
-// and nothing else.
-func TestHostPath(t *testing.T) {
-	cfg := config{Outputs: []string{"/w/_cover_.out"}, OutputDirs: []string{"/w/gocoverdir"}}
-	for path, want := range map[string]bool{
-		"/w/_cover_.out":             true,
-		"/w/gocoverdir/covmeta.1":    true,
-		"/w/gocoverdir/sub/x":        true,
-		"/w/gocoverdir":              false,
-		"/w/gocoverdir/../other":     false,
-		"/w/gocoverdirx/covmeta.1":   false,
-		"/w/other":                   false,
-		"w/_cover_.out":              false,
-		"":                           false,
-		"/w/gocoverdir/./covmeta.1":  false,
-		"/etc/passwd":                false,
-		"/w/_cover_.out/../../x/../": false,
-	} {
-		if got := cfg.hostPath(path); got != want {
-			t.Errorf("hostPath(%q) = %v, want %v", path, got, want)
-		}
-	}
-}
-
-func TestBytesOf(t *testing.T) {
-	if got := string(bytesOf("a\u0000\u00ff\u00e9€")); got != "a\x00\xff\xe9€" {
-		t.Errorf("bytesOf = %q", got)
-	}
-}

@@ -179,3 +179,9 @@ func TestPageIsServedUnderTheStrictPolicy(t *testing.T) {
 		t.Errorf("the page has an inline event handler or a javascript: URL:\n%s", page)
 	}
 }
+
+func TestBytesOf(t *testing.T) {
+	if got := string(bytesOf("a\u0000\u00ff\u00e9€")); got != "a\x00\xff\xe9€" {
+		t.Errorf("bytesOf = %q", got)
+	}
+}
