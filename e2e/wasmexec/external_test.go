@@ -286,7 +286,7 @@ func TestGoRunReturnsWithCoverage(t *testing.T) {
 // then WASMEXEC_TIMEOUT stops it and the browser, and the runner says so.
 func TestRunnerTimeoutStopsTheBrowser(t *testing.T) {
 	tmp := t.TempDir() // the browser's profile goes there
-	r := goCmd(t, []string{"WASMEXEC_TIMEOUT=10s", "TMPDIR=" + tmp}, "run", "./cmd/hello", "hang")
+	r := goCmd(t, []string{"WASMEXEC_TIMEOUT=15s", "TMPDIR=" + tmp}, "run", "./cmd/hello", "hang")
 	stdout, stderr := helloOutput(`["hang"]`)
 	if r.code != 1 {
 		t.Errorf("go run: exit code %d, want 1", r.code)
@@ -295,7 +295,7 @@ func TestRunnerTimeoutStopsTheBrowser(t *testing.T) {
 		t.Errorf("stdout (%d bytes) is not what the program wrote before it hung", len(r.stdout))
 	}
 	wantContains(t, "stderr", r.stderr, stderr,
-		"wasmexec: the browser stopped before the program exited: timed out: the program ran longer than 10s (WASMEXEC_TIMEOUT=10s); the browser was stopped\n")
+		"wasmexec: timed out: the program ran longer than 15s (WASMEXEC_TIMEOUT=15s): the browser was stopped\n")
 	if left := browsersUsing(tmp); len(left) > 0 {
 		t.Errorf("browser processes left: %v", left)
 	}

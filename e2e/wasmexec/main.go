@@ -114,7 +114,7 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	go func() {
 		s := <-sigs
-		stop(fmt.Errorf("stopped by %v", s))
+		stop(fmt.Errorf("got signal %v: the browser was stopped", s))
 	}()
 	code, err := r.run(ctx)
 	stop(nil)
@@ -254,7 +254,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 
 	// Until the program starts, the start-up limit; then the run's.
 	limit := time.AfterFunc(startupLimit, func() {
-		cancel(fmt.Errorf("the program did not start within %v", startupLimit))
+		cancel(fmt.Errorf("the program did not start within %v: the browser was stopped", startupLimit))
 	})
 	defer func() { limit.Stop() }()
 
@@ -281,7 +281,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	for m, err := range messages {
 		if err != nil {
 			if cause := context.Cause(ctx); cause != nil {
-				err = cause
+				return 1, errors.Join(cause, csp.Err())
 			}
 			return 1, errors.Join(fmt.Errorf("the browser stopped before the program exited: %w", err), csp.Err())
 		}
@@ -303,7 +303,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 			limit.Stop()
 			if r.limit > 0 {
 				limit = time.AfterFunc(r.limit, func() {
-					cancel(fmt.Errorf("timed out: the program ran longer than %v (%s); the browser was stopped", r.limit, r.limitWhy))
+					cancel(fmt.Errorf("timed out: the program ran longer than %v (%s): the browser was stopped", r.limit, r.limitWhy))
 				})
 			}
 		case strings.HasPrefix(text, markExit):
