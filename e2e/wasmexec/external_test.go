@@ -127,7 +127,7 @@ var (
 func throwaway(t *testing.T) string {
 	t.Helper()
 	throwawayOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wasmexec-throwaway-")
+		dir, err := os.MkdirTemp(testDir, "throwaway-")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,8 +19,9 @@ import (
 )
 
 // runnerBin is the wasmexec binary, built once for all the tests; probe is
-// testdata/cspprobe built with GOOS=js GOARCH=wasm.
-var runnerBin, probe string
+// testdata/cspprobe built with GOOS=js GOARCH=wasm; both are in testDir,
+// removed at the end.
+var runnerBin, probe, testDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(testMain(m))
@@ -37,6 +38,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	testDir = dir
 	runnerBin = filepath.Join(dir, "wasmexec")
 	probe = filepath.Join(dir, "cspprobe.wasm")
 	for _, b := range []struct {
