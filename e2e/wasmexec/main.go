@@ -1,13 +1,28 @@
-// Command wasmexec runs a GOOS=js GOARCH=wasm test binary inside headless
-// Chromium, for `go test -exec`:
+// Command wasmexec runs a GOOS=js GOARCH=wasm program — a test binary or a
+// main package — in headless Chromium, as go test -exec and go run -exec
+// expect of a runner:
 //
-//	GOOS=js GOARCH=wasm go test -exec=$PWD/bin/wasmexec ./wsclient/
+//	go install github.com/duplexgo/duplex/e2e/wasmexec@latest
+//	GOOS=js GOARCH=wasm go test -exec=wasmexec ./...
+//	GOOS=js GOARCH=wasm go run -exec=wasmexec ./cmd/x args...
 //
-// Installed as go_js_wasm_exec on $PATH, `go test` finds it by itself.
-// It serves the binary, Go's wasm_exec.js and a page that runs them from an
-// HTTP server on 127.0.0.1, together with the WebSocket endpoints the tests
-// connect to (package wsclient/wstest), relays the program's standard output and
-// error, and exits with the program's exit code.
+// Built as go_js_wasm_exec on $PATH, go test and go run find it by
+// themselves:
+//
+//	go build -o "$(go env GOPATH)/bin/go_js_wasm_exec" github.com/duplexgo/duplex/e2e/wasmexec
+//
+// It serves the program, Go's wasm_exec.js (from $GOROOT, else from the
+// GOROOT of the go command on $PATH, which go test and go run put first) and
+// a page that runs them, from an HTTP server on 127.0.0.1; the program gets
+// its arguments and the environment. Its standard output and error are
+// relayed byte for byte, each to its own stream, as it writes them, and the
+// runner exits with its exit code (2 after a panic, as natively). The page
+// gives the program an in-memory file system, which starts with copies of
+// the files of the working directory and of its testdata (up to 64 MiB): the
+// files that package testing writes for go test — the cover profile and
+// coverage counters (go test -cover, -coverprofile), the other profiles,
+// -test.artifacts — are written back to the host at exit, and $GOCOVERDIR's
+// too.
 //
 // The page is served with exactly the header
 //
@@ -18,13 +33,26 @@
 // source file and line, sample — and fails the run, with exit code 1 when
 // the program itself exited 0 (package e2e/internal/strictcsp).
 //
-// The browser is $CHROME, or /usr/bin/chromium. WASMEXEC_TIMEOUT (a Go
-// duration, default 30m) bounds the whole run.
+// The same server has the WebSocket endpoints of package wsclient/wstest and
+// a fault-injecting proxy in front of them: the program finds them through
+// $WSTEST_ORIGIN (http://127.0.0.1:port) and $WSTEST_PROXY (127.0.0.1:port).
+//
+// The environment:
+//
+//	CHROME             the browser; else /usr/bin/chromium, or chromium,
+//	                   google-chrome... on $PATH
+//	WASMEXEC_TIMEOUT   a Go duration: how long the program may run; by
+//	                   default -test.timeout plus 30s (so that the test's own
+//	                   timeout panic comes first), else no limit; 0: no limit.
+//	                   Past it the runner says so, stops the browser and
+//	                   exits 1. Start-up (up to 2m) does not count.
+//	WASMEXEC_HEADFUL   1: a visible window with DevTools open, for debugging
+//	                   (needs a display; never in CI)
 package main
 
 import (
 	"context"
-	_ "embed"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,11 +61,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/chromedp"
 
@@ -46,39 +77,47 @@ import (
 	"github.com/duplexgo/duplex/wsclient/wstest"
 )
 
-var (
-	//go:embed page.html
-	pageHTML []byte
-	//go:embed memfs.js
-	memfsJS []byte
-	//go:embed run.js
-	runJS []byte
-)
-
-// Markers the page puts before console text: stdout, stderr, exit code.
+// Markers the page puts before console text: stdout, stderr, the program's
+// start, its exit code.
 const (
 	markStdout = "\x01o"
 	markStderr = "\x01e"
+	markStart  = "\x01s"
 	markExit   = "\x01x"
+)
+
+const (
+	// grace is added to -test.timeout, so that the test's own timeout
+	// panic, with every goroutine's stack, comes first.
+	grace = 30 * time.Second
+	// startupLimit bounds the time before the program starts: the browser's
+	// start and the page's load.
+	startupLimit = 2 * time.Minute
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("wasmexec: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: wasmexec test-binary [args...]")
+		log.Print("usage: wasmexec program.wasm [args...] (see go doc github.com/duplexgo/duplex/e2e/wasmexec)")
+		os.Exit(2)
 	}
-	timeout := 30 * time.Minute
-	if s := os.Getenv("WASMEXEC_TIMEOUT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			log.Fatalf("WASMEXEC_TIMEOUT: %v", err)
-		}
-		timeout = d
+	r, err := setup(os.Args[1], os.Args[2:])
+	if err != nil {
+		log.Print(err)
+		os.Exit(1)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	code, err := run(ctx, os.Args[1], os.Args[2:], os.Stdout, os.Stderr)
-	cancel()
+	ctx, stop := context.WithCancelCause(context.Background())
+	// go test sends SIGQUIT when a test binary overruns its timeout by a
+	// minute: stop the browser first, as for an interrupt.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
+	go func() {
+		s := <-sigs
+		stop(fmt.Errorf("got signal %v: the browser was stopped", s))
+	}()
+	code, err := r.run(ctx)
+	stop(nil)
 	if err != nil {
 		log.Print(err)
 		if code == 0 {
@@ -88,20 +127,109 @@ func main() {
 	os.Exit(code)
 }
 
-// config is what the page fetches to start the program.
-type config struct {
-	Argv []string          `json:"argv"`
-	Env  map[string]string `json:"env"`
+// runner runs one program.
+type runner struct {
+	binary     string
+	args       []string
+	dir        string // the working directory, the program's too
+	test       testArgs
+	wasmExecJS []byte
+	headful    bool
+	// limit bounds the program's run (0: none); limitWhy says where it
+	// comes from.
+	limit    time.Duration
+	limitWhy string
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
-// run serves the binary, opens the page in a new headless Chromium and
-// relays its output until the program exits; it returns the exit code. A
-// violation of the page's Content-Security-Policy makes the error non-nil.
-func run(ctx context.Context, binary string, args []string, stdout, stderr io.Writer) (int, error) {
-	wasmExecJS, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		return 1, fmt.Errorf("reading Go's wasm_exec.js: %w", err)
+// setup checks everything the run needs before anything starts: the
+// browser, the display when headful, Go's wasm_exec.js, the program, the
+// settings.
+func setup(binary string, args []string) (*runner, error) {
+	if _, err := chrome.Path(); err != nil {
+		return nil, err
 	}
+	r := &runner{binary: binary, args: args, stdout: os.Stdout, stderr: os.Stderr}
+	if v := os.Getenv("WASMEXEC_HEADFUL"); v != "" && v != "0" {
+		r.headful = true
+		if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return nil, errors.New("WASMEXEC_HEADFUL needs a display, and DISPLAY and WAYLAND_DISPLAY are not set")
+		}
+	}
+	js, _, err := findWasmExecJS()
+	if err != nil {
+		return nil, err
+	}
+	r.wasmExecJS = js
+	if _, err := os.Stat(binary); err != nil {
+		return nil, err
+	}
+	if r.dir, err = os.Getwd(); err != nil {
+		return nil, err
+	}
+	r.test = parseTestArgs(args, r.dir)
+	if r.test.timeout > 0 {
+		r.limit, r.limitWhy = r.test.timeout+grace, fmt.Sprintf("-test.timeout=%v plus %v", r.test.timeout, grace)
+	}
+	if s := os.Getenv("WASMEXEC_TIMEOUT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("WASMEXEC_TIMEOUT=%s: want a Go duration such as 90s or 10m", s)
+		}
+		r.limit, r.limitWhy = d, "WASMEXEC_TIMEOUT="+s
+	}
+	return r, nil
+}
+
+// config returns what the page needs to start the program: its arguments,
+// the environment, where its outputs go.
+func (r *runner) config(origin, proxy string) config {
+	cfg := config{
+		Argv:       append([]string{filepath.Base(r.binary)}, r.args...),
+		Env:        map[string]string{},
+		Dir:        r.dir,
+		PID:        os.Getpid(),
+		PPID:       os.Getppid(),
+		Outputs:    r.test.outputs,
+		OutputDirs: r.test.outputDirs,
+	}
+	// The whole environment, as Node's go_js_wasm_exec passes it.
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			cfg.Env[k] = v
+		}
+	}
+	cfg.Env["PWD"] = r.dir
+	if cfg.Env["TMPDIR"] == "" {
+		cfg.Env["TMPDIR"] = "/tmp"
+	}
+	cfg.Env["WSTEST_ORIGIN"] = origin
+	cfg.Env["WSTEST_PROXY"] = proxy
+	if d := cfg.Env["GOCOVERDIR"]; d != "" {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(r.dir, d)
+		}
+		cfg.OutputDirs = append(cfg.OutputDirs, filepath.Clean(d))
+	}
+	var skipped bool
+	if cfg.HostFiles, skipped = hostFiles(r.dir); skipped {
+		fmt.Fprintf(r.stderr, "wasmexec: the files of %s and its testdata are over %d MiB: some are left out of the program's file system\n", r.dir, maxHostFiles>>20)
+	}
+	cfg.Mkdirs = append([]string{cfg.Env["TMPDIR"]}, cfg.OutputDirs...)
+	for _, f := range cfg.Outputs {
+		cfg.Mkdirs = append(cfg.Mkdirs, filepath.Dir(f))
+	}
+	return cfg
+}
+
+// run serves the program, opens the page in a new Chromium and relays its
+// output until the program exits; it returns the exit code. A violation of
+// the page's Content-Security-Policy makes the error non-nil, and so does
+// the end of ctx (a signal) or of the time limit: the browser is stopped.
+func (r *runner) run(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 1, err
@@ -116,25 +244,25 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 	}
 	defer proxy.Close()
 
-	cfg := config{
-		Argv: append([]string{filepath.Base(binary)}, args...),
-		Env:  map[string]string{"TMPDIR": "/tmp", "HOME": "/", "WSTEST_ORIGIN": origin, "WSTEST_PROXY": proxy.Addr()},
-	}
-	// Pass the caller's WSTEST_* settings through to the program.
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "WSTEST_") && cfg.Env[k] == "" {
-			cfg.Env[k] = v
-		}
-	}
-
-	mux := pageMux(binary, cfg, wasmExecJS)
+	key := rand.Text()
+	mux := pageMux(r.binary, key, r.config(origin, proxy.Addr()), r.wasmExecJS)
 	wstest.Register(mux)
 	mux.Handle("/proxy/", http.StripPrefix("/proxy", proxy.Handler()))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	allocCtx, cancelAlloc, err := chrome.NewAllocator(ctx)
+	// Until the program starts, the start-up limit; then the run's.
+	limit := time.AfterFunc(startupLimit, func() {
+		cancel(fmt.Errorf("the program did not start within %v: the browser was stopped", startupLimit))
+	})
+	defer func() { limit.Stop() }()
+
+	var extra []chromedp.ExecAllocatorOption
+	if r.headful {
+		extra = append(extra, chromedp.VisibleWindow, chromedp.Flag("auto-open-devtools-for-tabs", true))
+	}
+	allocCtx, cancelAlloc, err := chrome.NewAllocator(ctx, extra...)
 	if err != nil {
 		return 1, err
 	}
@@ -144,18 +272,21 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 
 	csp, err := strictcsp.Watch(tab)
 	if err != nil {
-		return 1, err
+		return 1, errors.Join(err, context.Cause(ctx))
 	}
 	messages := chromedp.Console(tab)
-	if err := chromedp.Do(tab, chromedp.Navigate(origin+"/")); err != nil {
-		return 1, fmt.Errorf("opening the test page: %w", err)
+	if err := chromedp.Do(tab, chromedp.Navigate(origin+"/?key="+key)); err != nil {
+		return 1, fmt.Errorf("opening the page: %w", errors.Join(err, context.Cause(ctx)))
 	}
 	for m, err := range messages {
 		if err != nil {
+			if cause := context.Cause(ctx); cause != nil {
+				return 1, errors.Join(cause, csp.Err())
+			}
 			return 1, errors.Join(fmt.Errorf("the browser stopped before the program exited: %w", err), csp.Err())
 		}
 		if v, ok := csp.Observe(m); ok {
-			fmt.Fprintf(stderr, "wasmexec: Content-Security-Policy violation: %s\n", v)
+			fmt.Fprintf(r.stderr, "wasmexec: Content-Security-Policy violation: %s\n", v)
 			continue
 		}
 		text, marked := markedText(m)
@@ -163,11 +294,18 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 		case !marked:
 			// Anything else the page logs (an uncaught exception, a
 			// browser warning) is worth seeing too.
-			fmt.Fprintf(stderr, "[browser %s] %s\n", m.Type, m.Text)
+			fmt.Fprintf(r.stderr, "[browser %s] %s\n", m.Type, m.Text)
 		case strings.HasPrefix(text, markStdout):
-			io.WriteString(stdout, text[len(markStdout):])
+			r.stdout.Write(bytesOf(text[len(markStdout):]))
 		case strings.HasPrefix(text, markStderr):
-			io.WriteString(stderr, text[len(markStderr):])
+			r.stderr.Write(bytesOf(text[len(markStderr):]))
+		case text == markStart:
+			limit.Stop()
+			if r.limit > 0 {
+				limit = time.AfterFunc(r.limit, func() {
+					cancel(fmt.Errorf("timed out: the program ran longer than %v (%s): the browser was stopped", r.limit, r.limitWhy))
+				})
+			}
 		case strings.HasPrefix(text, markExit):
 			code, err := strconv.Atoi(text[len(markExit):])
 			if err != nil {
@@ -178,29 +316,6 @@ func run(ctx context.Context, binary string, args []string, stdout, stderr io.Wr
 		}
 	}
 	return 1, errors.Join(errors.New("the console ended before the program exited"), csp.Err())
-}
-
-// pageMux serves the page that runs the binary, under the strict
-// Content-Security-Policy, and what it loads.
-func pageMux(binary string, cfg config, wasmExecJS []byte) *http.ServeMux {
-	mux := http.NewServeMux()
-	serveBytes(mux, "/", "text/html; charset=utf-8", pageHTML)
-	serveBytes(mux, "/csp-watch.js", "text/javascript", strictcsp.WatchJS)
-	serveBytes(mux, "/memfs.js", "text/javascript", memfsJS)
-	serveBytes(mux, "/run.js", "text/javascript", runJS)
-	serveBytes(mux, "/wasm_exec.js", "text/javascript", wasmExecJS)
-	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(cfg)
-	})
-	mux.HandleFunc("/test.wasm", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/wasm")
-		http.ServeFile(w, r, binary)
-	})
-	return mux
 }
 
 // markedText returns the first argument of a console.log call that the page
@@ -219,17 +334,16 @@ func markedText(m chromedp.ConsoleMessage) (string, bool) {
 	return s, true
 }
 
-func serveBytes(mux *http.ServeMux, path, contentType string, body []byte) {
-	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-		if path == "/" && r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
+// bytesOf turns the page's text, one character per byte (U+0000 to U+00FF),
+// back into the bytes; a character past U+00FF (not the page's) stays UTF-8.
+func bytesOf(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for _, c := range s {
+		if c <= 0xff {
+			b = append(b, byte(c))
+		} else {
+			b = utf8.AppendRune(b, c)
 		}
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Cache-Control", "no-store")
-		if path == "/" {
-			strictcsp.SetHeader(w.Header())
-		}
-		w.Write(body)
-	})
+	}
+	return b
 }

@@ -10,25 +10,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/duplexgo/duplex/e2e/internal/chrome"
 )
 
-// The tests run this test binary as the runner (asRunner set), on
-// testdata/cspprobe built for the browser, and look at its exit code and
-// output as go test would.
-const asRunner = "WASMEXEC_TEST_AS_RUNNER"
-
-// probe is testdata/cspprobe built with GOOS=js GOARCH=wasm.
-var probe string
+// runnerBin is the wasmexec binary, built once for all the tests; probe is
+// testdata/cspprobe built with GOOS=js GOARCH=wasm; both are in testDir,
+// removed at the end.
+var runnerBin, probe, testDir string
 
 func TestMain(m *testing.M) {
-	if os.Getenv(asRunner) == "1" {
-		main()
-		return
-	}
 	os.Exit(testMain(m))
 }
 
@@ -43,37 +38,70 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	testDir = dir
+	runnerBin = filepath.Join(dir, "wasmexec")
 	probe = filepath.Join(dir, "cspprobe.wasm")
-	cmd := exec.Command("go", "build", "-o", probe, "./testdata/cspprobe")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building testdata/cspprobe: %v\n%s", err, out)
-		return 1
+	for _, b := range []struct {
+		out, pkg string
+		env      []string
+	}{
+		{runnerBin, ".", nil},
+		{probe, "./testdata/cspprobe", []string{"GOOS=js", "GOARCH=wasm"}},
+	} {
+		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
+		cmd.Env = append(os.Environ(), b.env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", b.pkg, err, out)
+			return 1
+		}
 	}
 	return m.Run()
 }
 
-// runProbe runs the runner on the probe with args, as go test -exec does,
-// and returns its exit code, standard output and standard error.
-func runProbe(t *testing.T, args ...string) (int, string, string) {
+// result is how a command ended: its exit code and its two streams.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs cmd with env added to the environment, in dir (unless empty),
+// and returns how it ended.
+func runCmd(t *testing.T, dir string, env []string, name string, args ...string) result {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, append([]string{probe}, args...)...)
-	cmd.Env = append(os.Environ(), asRunner+"=1", "WASMEXEC_TIMEOUT=2m")
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
 		code = exit.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wasmexec %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	t.Logf("%s %s: exit %d\nstdout:\n%s\nstderr:\n%s", filepath.Base(name), strings.Join(args, " "), code, shorten(stdout.String()), shorten(stderr.String()))
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// shorten keeps the end of long output for the log, quoted when it is not
+// all text.
+func shorten(s string) string {
+	if len(s) > 3000 {
+		s = fmt.Sprintf("[%d bytes before] ", len(s)-3000) + s[len(s)-3000:]
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' && r != '\n' && r != '\t' || r == utf8.RuneError }) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// runProbe runs the runner on the probe with args, as go test -exec does,
+// and returns its exit code, standard output and standard error.
+func runProbe(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	r := runCmd(t, "", []string{"WASMEXEC_TIMEOUT=2m"}, runnerBin, append([]string{probe}, args...)...)
+	return r.code, r.stdout, r.stderr
 }
 
 func TestRunnerPassesAProgramThatKeepsThePolicy(t *testing.T) {
@@ -123,7 +151,7 @@ func TestRunnerFailsOnAViolation(t *testing.T) {
 // The page has exactly the policy, and needs nothing it forbids: every
 // script is a file of its own origin.
 func TestPageIsServedUnderTheStrictPolicy(t *testing.T) {
-	mux := pageMux(probe, config{}, []byte("// wasm_exec.js"))
+	mux := pageMux(probe, "key", config{}, []byte("// wasm_exec.js"))
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != http.StatusOK {
@@ -151,5 +179,11 @@ func TestPageIsServedUnderTheStrictPolicy(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?i)\son\w+=|javascript:`).MatchString(page) {
 		t.Errorf("the page has an inline event handler or a javascript: URL:\n%s", page)
+	}
+}
+
+func TestBytesOf(t *testing.T) {
+	if got := string(bytesOf("a\u0000\u00ff\u00e9€")); got != "a\x00\xff\xe9€" {
+		t.Errorf("bytesOf = %q", got)
 	}
 }

@@ -14,24 +14,34 @@ import (
 // DefaultPath is where Debian's chromium package installs the browser.
 const DefaultPath = "/usr/bin/chromium"
 
-// Path returns the browser to run: $CHROME when set, else DefaultPath.
+// names are the browser's usual names on $PATH, tried after DefaultPath.
+var names = []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome"}
+
+// Path returns the browser to run: $CHROME when set, else DefaultPath, else
+// the first of the usual names found on $PATH. The error says how to get one.
 func Path() (string, error) {
-	p := os.Getenv("CHROME")
-	if p == "" {
-		p = DefaultPath
+	const how = "set CHROME=/path/to/chrome or install chromium (apt-get install chromium)"
+	if p := os.Getenv("CHROME"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("no Chromium found: CHROME=%s is not an executable file: %s", p, how)
+		}
+		return p, nil
 	}
-	if _, err := exec.LookPath(p); err != nil {
-		return "", fmt.Errorf("no Chromium at %s (set CHROME, or run `make chromium`): %w", p, err)
+	for _, p := range append([]string{DefaultPath}, names...) {
+		if found, err := exec.LookPath(p); err == nil {
+			return found, nil
+		}
 	}
-	return p, nil
+	return "", fmt.Errorf("no Chromium found: %s", how)
 }
 
 // NewAllocator returns a context whose chromedp browsers are headless
-// Chromium processes, each with a fresh profile. Running as root needs
+// Chromium processes, each with a fresh profile; extra options come last
+// (chromedp.VisibleWindow shows the window). Running as root needs
 // --no-sandbox; the other flags stop the browser reaching for the network on
 // its own (this machine has none) and keep timers unthrottled in background
 // tabs.
-func NewAllocator(parent context.Context) (context.Context, context.CancelFunc, error) {
+func NewAllocator(parent context.Context, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc, error) {
 	path, err := Path()
 	if err != nil {
 		return nil, nil, err
@@ -47,6 +57,6 @@ func NewAllocator(parent context.Context) (context.Context, context.CancelFunc, 
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.WindowSize(1280, 900),
 	)
-	ctx, cancel := chromedp.NewExecAllocator(parent, opts...)
+	ctx, cancel := chromedp.NewExecAllocator(parent, append(opts, extra...)...)
 	return ctx, cancel, nil
 }
