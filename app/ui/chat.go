@@ -63,8 +63,16 @@ type Chat struct {
 // OnPreRender prepares the page the server sends and native tests drive.
 func (c *Chat) OnPreRender(ctx app.Context) { c.setup(ctx) }
 
-// OnMount keeps the component's context, for watching sessions.
-func (c *Chat) OnMount(ctx app.Context) { c.setup(ctx) }
+// OnMount keeps the component's context, for watching sessions, and when
+// the page comes back to a membership that outlived its last visit (see
+// Routes), watches it again: lines, members and draft are the component's
+// own, and the feed hands over the frames that arrived meanwhile.
+func (c *Chat) OnMount(ctx app.Context) {
+	c.setup(ctx)
+	if c.sess != nil && c.stopWatch == nil {
+		c.stopWatch = live.Watch(c.mctx, c.sess.feed, c.apply)
+	}
+}
 
 func (c *Chat) setup(ctx app.Context) {
 	c.mctx = ctx
@@ -73,13 +81,12 @@ func (c *Chat) setup(ctx app.Context) {
 	}
 }
 
-// OnDismount leaves the room and stops watching the session.
+// OnDismount stops watching the session. The member stays in the room:
+// leaving is only ever the user's choice (Leave) or closing the tab.
 func (c *Chat) OnDismount() {
-	if c.sess != nil && !c.sess.ended() {
-		_ = c.sess.feed.Close(wsclient.StatusNormalClosure, "page closed")
-	}
 	if c.stopWatch != nil {
 		c.stopWatch()
+		c.stopWatch = nil
 	}
 }
 

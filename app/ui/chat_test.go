@@ -242,26 +242,47 @@ func TestChatUndelivered(t *testing.T) {
 	eventually(t, e, "the report", func() bool { return strings.Contains(textOf(c, "chat-error"), "not delivered: &#34;never sent&#34;") })
 }
 
-func TestChatDismountLeaves(t *testing.T) {
+// Going to another page and back keeps the membership: the client is not
+// closed, nothing is shown while away, and on return the frames that
+// arrived meanwhile are there, with the lines and the draft kept.
+func TestChatSurvivesNavigation(t *testing.T) {
 	c, e, d := joinChat(t, "r", "n")
 	fc := d.last(t)
 	fc.open("")
 	eventually(t, e, "OPEN", func() bool { return c.phase == wsclient.PhaseOpen })
+	serverSays(fc, `{"type":"welcome","room":"r","you":"n","members":["n"],"history":[]}`)
+	eventually(t, e, "the welcome", func() bool { return c.joined == "r" })
+	c.text = "a draft"
 	if err := e.Load(&Console{}); err != nil {
 		t.Fatal(err)
 	}
 	e.ConsumeAll()
-	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
-		t.Errorf("closes after dismount = %+v", got)
+	if got := fc.closeCalls(); len(got) != 0 {
+		t.Errorf("closes after leaving the page = %+v, want none: leaving the room is the user's choice", got)
 	}
 	lines := len(c.lines)
-	serverSays(fc, `{"type":"join","from":"late","members":["late"]}`)
+	serverSays(fc, `{"type":"message","id":1,"from":"late","text":"while away","time":"2026-01-02T03:04:05Z"}`)
 	unchanged(t, e, "an event was shown", func() bool { return len(c.lines) != lines })
+
+	if err := e.Load(c); err != nil {
+		t.Fatal(err)
+	}
+	c.OnMount(c.mctx)
+	eventually(t, e, "the message that arrived meanwhile", func() bool { return len(c.lines) == lines+1 })
+	if c.joined != "r" || c.text != "a draft" || c.lines[lines].Text != "while away" {
+		t.Errorf("after coming back: room %q, draft %q, last line %+v", c.joined, c.text, c.lines[len(c.lines)-1])
+	}
 }
 
+// In the browser the app keeps one component per page for the tab's life;
+// the server makes a new one per request.
 func TestRoutes(t *testing.T) {
 	Routes()
 	Routes() // twice is harmless
+	var page *Console
+	if a, b := keep(&page), keep(&page); a == b {
+		t.Error("natively (the server's prerendering), keep shares one page between requests")
+	}
 	for _, p := range []string{ConsolePath, ChatPath, ChatAliasPath} {
 		e := app.NewTestEngine()
 		var c app.Composer = &Console{}

@@ -82,8 +82,16 @@ type Console struct {
 // drive): the same fields as in the browser, without a connection.
 func (c *Console) OnPreRender(ctx app.Context) { c.setup(ctx) }
 
-// OnMount sets the default URL from the page's origin.
-func (c *Console) OnMount(ctx app.Context) { c.setup(ctx) }
+// OnMount sets the default URL from the page's origin and, when the page
+// comes back to a session that outlived its last visit (see Routes), shows
+// it again: the log, counters and fields are the component's own, and the
+// feed hands over what happened meanwhile.
+func (c *Console) OnMount(ctx app.Context) {
+	c.setup(ctx)
+	if c.sess != nil && c.stopWatch == nil {
+		c.watch(c.sess)
+	}
+}
 
 // setup keeps the component's context, for watching sessions, and fills
 // the fields' defaults.
@@ -95,14 +103,19 @@ func (c *Console) setup(ctx app.Context) {
 	c.setDefaults()
 }
 
-// OnDismount closes the connection and stops watching it.
+// OnDismount stops watching the session; the connection stays open, since
+// leaving the page for another of the app's is not closing it (closing the
+// tab is).
 func (c *Console) OnDismount() {
-	if c.sess != nil && !c.sess.ending() {
-		_ = c.sess.closeWith(wsclient.StatusNormalClosure, "page closed")
-	}
 	if c.stopWatch != nil {
 		c.stopWatch()
+		c.stopWatch = nil
 	}
+}
+
+// watch shows sess's feed on the page, the first snapshot at once.
+func (c *Console) watch(sess *consoleSession) {
+	c.stopWatch = live.Watch(c.mctx, sess.feed, func(ctx app.Context, s live.Snapshot) { c.apply(ctx, sess, s) })
 }
 
 func (c *Console) setDefaults() {
@@ -184,7 +197,7 @@ func (c *Console) Connect(ctx app.Context) {
 	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
 	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
 	// The first snapshot, at once, shows CONNECTING.
-	c.stopWatch = live.Watch(c.mctx, feed, func(ctx app.Context, s live.Snapshot) { c.apply(ctx, sess, s) })
+	c.watch(sess)
 }
 
 // apply shows a snapshot of the session's feed, and the log entries and

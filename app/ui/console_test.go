@@ -293,18 +293,36 @@ func TestConsoleSendErrorsAreShown(t *testing.T) {
 	})
 }
 
-func TestConsoleDismountClosesTheConnection(t *testing.T) {
+// Going to another page of the app and back finds the console as it was
+// left: the connection open (never closed by navigation), nothing shown
+// while away, and on return the messages that arrived meanwhile, with the
+// log, counters and fields kept. (go-app calls OnMount only in the browser;
+// here the test plays it: e2e covers the browser.)
+func TestConsoleSurvivesNavigation(t *testing.T) {
 	c, e, s, o := connectConsole(t)
+	c.text = "a draft"
+	eventually(t, e, "log entries", func() bool { return len(c.log) >= 2 })
+	logged := len(c.log)
 	if err := e.Load(&Chat{}); err != nil { // navigate away
 		t.Fatal(err)
 	}
 	e.ConsumeAll()
-	if got := s.closeCalls(); len(got) != 1 || got[0].code != wsclient.StatusNormalClosure {
-		t.Errorf("closes after dismount = %+v, want one 1000", got)
+	if got := s.closeCalls(); len(got) != 0 {
+		t.Errorf("closes after leaving the page = %+v, want none", got)
 	}
 	flushes := c.flushes
-	o.OnMessage(wsclient.Message{Type: wsclient.Text, Data: []byte("late")})
+	o.OnMessage(wsclient.Message{Type: wsclient.Text, Data: []byte("while away")})
 	unchanged(t, e, "a snapshot was applied", func() bool { return c.flushes != flushes })
+
+	if err := e.Load(c); err != nil { // and back
+		t.Fatal(err)
+	}
+	c.OnMount(c.mctx)
+	eventually(t, e, "the message that arrived meanwhile", func() bool { return logHas(c, kindText, "while away") })
+	if len(c.log) != logged+1 || textOf(c, "state") != "OPEN" || c.text != "a draft" || c.url != "ws://example.test/echo" {
+		t.Errorf("after coming back: %d log entries (want %d), state %q, text %q, url %q",
+			len(c.log), logged+1, textOf(c, "state"), c.text, c.url)
+	}
 }
 
 func TestConsoleClearLog(t *testing.T) {
@@ -528,7 +546,7 @@ func TestConsoleClientCloseWith(t *testing.T) {
 	}
 }
 
-func TestConsoleClientDismount(t *testing.T) {
+func TestConsoleClientSurvivesNavigation(t *testing.T) {
 	c, _, cd := newClientConsole()
 	e := load(t, c)
 	c.url, c.autoReconnect = "ws://example.test/echo", true
@@ -540,7 +558,12 @@ func TestConsoleClientDismount(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.ConsumeAll()
-	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
-		t.Errorf("closes after dismount = %+v, want one 1000", got)
+	if got := fc.closeCalls(); len(got) != 0 {
+		t.Errorf("closes after leaving the page = %+v, want none: the client keeps reconnecting", got)
 	}
+	if err := e.Load(c); err != nil {
+		t.Fatal(err)
+	}
+	c.OnMount(c.mctx)
+	eventually(t, e, "the client's phase", func() bool { return textOf(c, "client-phase") == "reconnecting" })
 }
