@@ -206,3 +206,27 @@ func TestNoExternalRequests(t *testing.T) {
 		}
 	}
 }
+
+// An unknown path shows the app's own page: 404, what was not found, and a
+// link back that works (a real click).
+func TestUnknownPathShowsTheAppsNotFoundPage(t *testing.T) {
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(mainServer.url+"/no/such/page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != http.StatusNotFound {
+		t.Errorf("status %d, want 404", res.Status)
+	}
+	p := &tab{t: t, ctx: ctx}
+	p.waitLoaded()
+	if got := p.text("missing-path"); got != "/no/such/page" {
+		t.Errorf("the page names %q, want /no/such/page", got)
+	}
+	if got := eval[string](p, `[...document.querySelectorAll("h1")].map(e => e.textContent).join("|")`); got != "Page not found" {
+		t.Errorf("h1: %q", got)
+	}
+	p.click("back-to-console")
+	p.wait(`location.pathname === "/" && !!document.getElementById("connect")`, "the console after the click")
+}

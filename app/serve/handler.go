@@ -126,8 +126,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.wasm.serve(w, r)
 		return
 	}
+	if !ui.IsPage(r.URL.Path) {
+		w = &notFoundWriter{ResponseWriter: w}
+	}
 	h.app.ServeHTTP(w, r)
 }
+
+// notFoundWriter turns the app's page for an unknown path (ui.NotFound,
+// which go-app renders with 200 like any routed page) into a 404; go-app's
+// other answers (its scripts, manifest, styles, /web/ files) pass unchanged.
+type notFoundWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+// WriteHeader sends 404 instead of 200 for an HTML page.
+func (w *notFoundWriter) WriteHeader(code int) {
+	if !w.wrote && code == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		code = http.StatusNotFound
+	}
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write sends the header first, as WriteHeader would.
+func (w *notFoundWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
+func (w *notFoundWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // isWasm reports whether p is one of the paths go-app serves app.wasm at:
 // /web/app.wasm (what its loader fetches), /app.wasm and /goapp.wasm

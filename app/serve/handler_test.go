@@ -202,8 +202,13 @@ func TestPagesAndStaticFiles(t *testing.T) {
 			}
 		}
 	}
-	if rec := request(h, http.MethodGet, "/nowhere", nil); rec.Code != http.StatusNotFound {
-		t.Errorf("GET /nowhere: %d", rec.Code)
+	// An unknown path gets the app's own page, with 404 and a way back.
+	if rec := request(h, http.MethodGet, "/nowhere/else", nil); rec.Code != http.StatusNotFound ||
+		!strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
+		!strings.Contains(rec.Body.String(), "Page not found") ||
+		!strings.Contains(rec.Body.String(), `<code id="missing-path">/nowhere/else</code>`) ||
+		!strings.Contains(rec.Body.String(), `<a id="back-to-console" href="/">`) {
+		t.Errorf("GET /nowhere/else: %d %s\n%s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
 	manifest := request(h, http.MethodGet, "/manifest.webmanifest", nil).Body.String()
 	if strings.Contains(manifest, "http") || !strings.Contains(manifest, "/web/icon-512.png") {

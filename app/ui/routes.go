@@ -28,6 +28,8 @@ func Routes() {
 	app.Route(ConsolePath, func() app.Composer { return keep(&console) })
 	app.Route(ChatPath, func() app.Composer { return keep(&chat) })
 	app.Route(ChatAliasPath, func() app.Composer { return keep(&chat) })
+	// Every other path: go-app tries exact routes first.
+	app.RouteWithRegexp("^/", func() app.Composer { return &NotFound{} })
 }
 
 // keep returns *page, made on first use, in the browser; on the server, a
