@@ -71,6 +71,10 @@ type Console struct {
 	closeCodeErr   string
 	closeReasonErr string
 
+	// Keyboard and memory (console_keys.go).
+	sent                        sentHistory
+	recentURLs, recentProtocols []string
+
 	// The event log, oldest first, at most maxLogEntries (see appendLog).
 	log      []logEntry
 	logTotal int64
@@ -88,9 +92,11 @@ func (c *Console) OnPreRender(ctx app.Context) { c.setup(ctx) }
 // feed hands over what happened meanwhile.
 func (c *Console) OnMount(ctx app.Context) {
 	c.setup(ctx)
+	c.loadRecent(ctx)
 	if c.sess != nil && c.stopWatch == nil {
 		c.watch(c.sess)
 	}
+	c.connectFromLink(ctx)
 }
 
 // setup keeps the component's context, for watching sessions, and fills
@@ -193,6 +199,8 @@ func (c *Console) Connect(ctx app.Context) {
 	if c.stopWatch != nil {
 		c.stopWatch()
 	}
+	remember(ctx, recentURLsKey, &c.recentURLs, target)
+	remember(ctx, recentProtocolsKey, &c.recentProtocols, c.protocols)
 	c.sess, c.hasConn, c.clientMode = sess, true, c.autoReconnect
 	c.sendErr, c.closeCodeErr, c.closeReasonErr = "", "", ""
 	c.appendLog([]logEntry{{Time: c.now(), Dir: dirEvent, Kind: kindInfo, Preview: note}}, 0)
@@ -282,7 +290,9 @@ func (c *Console) send(typ wsclient.MessageType, p []byte) bool {
 
 // SendText sends the text field as a text message.
 func (c *Console) SendText(ctx app.Context) {
-	c.send(wsclient.Text, []byte(c.text))
+	if c.send(wsclient.Text, []byte(c.text)) {
+		c.sent.add(c.text)
+	}
 }
 
 // SendHex sends the bytes of the hex field as a binary message.

@@ -31,14 +31,16 @@ func (c *Console) renderConnection() app.UI {
 		app.Div().Class("field").Body(
 			app.Label().For("url").Text("URL"),
 			lockedIf(app.Input().ID("url").Type("text").Value(c.url).
-				Placeholder("ws://host/echo").Spellcheck(false).AutoComplete(false).
-				OnInput(c.ValueTo(&c.url)), c.connected()),
+				Placeholder("ws://host/echo").Spellcheck(false).AutoComplete(false).List("recent-urls").
+				OnInput(c.ValueTo(&c.url)).OnKeyDown(onEnter(c.Connect)), c.connected()),
+			datalist("recent-urls", c.recentURLs),
 		),
 		app.Div().Class("field").Body(
 			app.Label().For("protocols").Text("Subprotocols (optional, comma separated)"),
 			lockedIf(app.Input().ID("protocols").Type("text").Value(c.protocols).
-				Placeholder("echo").Spellcheck(false).AutoComplete(false).
-				OnInput(c.ValueTo(&c.protocols)), c.connected()),
+				Placeholder("echo").Spellcheck(false).AutoComplete(false).List("recent-protocols").
+				OnInput(c.ValueTo(&c.protocols)).OnKeyDown(onEnter(c.Connect)), c.connected()),
+			datalist("recent-protocols", c.recentProtocols),
 		),
 		app.Div().Class("row").Body(
 			button("connect", "Connect", true, !c.connected(), c.Connect),
@@ -164,7 +166,8 @@ func (c *Console) renderComposer() app.UI {
 		app.Div().Class("field").Body(
 			app.Label().For("text").Text("Text"),
 			app.Textarea().ID("text").Rows(2).Text(c.text).Placeholder("Hello, WebSocket").
-				OnInput(c.ValueTo(&c.text)),
+				Title("Ctrl+Enter sends; Alt+↑/↓ recall what was sent").
+				OnInput(c.ValueTo(&c.text)).OnKeyDown(c.onTextKey),
 			button("send-text", "Send text", false, open, c.SendText),
 		),
 		app.Div().Class("field").Body(
@@ -178,7 +181,7 @@ func (c *Console) renderComposer() app.UI {
 							c.hexErr = ""
 						}
 					}
-				}),
+				}).OnKeyDown(onEnter(c.SendHex)),
 			button("send-hex", "Send bytes", false, open, c.SendHex),
 			inlineError("hex-error", c.hexErr),
 		),
@@ -232,7 +235,7 @@ func (c *Console) renderClose() app.UI {
 					OnInput(func(ctx app.Context, e app.Event) {
 						c.close.Code = ctx.JSSrc().Get("value").String()
 						_, c.closeCodeErr, _ = c.close.validate()
-					}),
+					}).OnKeyDown(onEnter(c.CloseWith)),
 			),
 			app.Div().Class("field", "grow").Body(
 				app.Label().For("close-reason").Body(
@@ -244,7 +247,7 @@ func (c *Console) renderClose() app.UI {
 					OnInput(func(ctx app.Context, e app.Event) {
 						c.close.Reason = ctx.JSSrc().Get("value").String()
 						_, _, c.closeReasonErr = c.close.validate()
-					}),
+					}).OnKeyDown(onEnter(c.CloseWith)),
 			),
 		),
 		inlineError("close-error", closeErr),
