@@ -103,6 +103,7 @@ func New(opts Options) (*Handler, error) {
 				SVG:      "/web/icon.svg",
 			},
 			Styles:                  []string{"/web/duplex.css"},
+			Scripts:                 []string{"/web/theme.js"}, // the remembered theme, before the page is drawn
 			BackgroundColor:         "#0f172a",
 			ThemeColor:              "#0f172a",
 			LoadingLabel:            "Loading duplex… {progress}%",

@@ -28,6 +28,7 @@ func shell(active string, content ...app.UI) app.UI {
 				}),
 			),
 			app.Span().Class("tagline").Text("full-duplex WebSockets, in Go, in the browser"),
+			themeToggle(),
 		),
 		app.Main().Class("content").Body(content...),
 	)
