@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -227,7 +228,11 @@ func (cl *chatClient) writeBatch(c *wsConn) bool {
 			break
 		}
 		b := cl.frame(e)
-		if err := c.ws.Write(c.ctx, websocket.MessageText, b); err != nil {
+		// No deadline or cancellation here: the frame only goes into the
+		// batch (a context that can be done costs coder/websocket a timer
+		// per frame). A write to the socket that blocks ends when the
+		// connection is closed.
+		if err := c.ws.Write(context.Background(), websocket.MessageText, b); err != nil {
 			ok = false
 			break
 		}

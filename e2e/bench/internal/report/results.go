@@ -21,6 +21,7 @@ type Results struct {
 	Paired  *Paired  `json:"paired,omitempty"`
 	Payload *Payload `json:"payload,omitempty"`
 	Server  *Server  `json:"server,omitempty"`
+	Chat    *Chat    `json:"chat,omitempty"`
 }
 
 // Meta describes the machine and the versions measured.
@@ -266,5 +267,8 @@ func (r *Results) Merge(newer *Results) {
 	}
 	if newer.Server != nil {
 		r.Server = newer.Server
+	}
+	if newer.Chat != nil {
+		r.Chat = newer.Chat
 	}
 }
