@@ -145,9 +145,9 @@
 //     socket takes it within a second or two; otherwise it closes the TCP
 //     connection;
 //   - 1009 "message too big": a frame longer than MaxFrameBytes;
-//   - 1013 "too many chat rooms" or "room is full": the room could not be
-//     created or joined after all (the handshake's checks passed, but
-//     another client got there first).
+//   - 1013 "too many chat rooms", "room is full" or "too many chat rooms
+//     from your address": the room could not be created or joined after all
+//     (the handshake's checks passed, but another client got there first).
 //
 // A peer that stops answering pings is dropped without a close frame (1006
 // for the client).
