@@ -152,3 +152,49 @@ func TestChatStoppedReaderIsToldAndDropped(t *testing.T) {
 		return r["msg"] == "websocket close" && r["name"] == "stopped" && r["code"] == 1008.0 && r["reason"] == reasonTooSlow
 	})
 }
+
+// A dropped member that reads slowly, and keeps sending meanwhile, still
+// finds the close frame after its frames: the server stops reading it only
+// after it has had the time to take them (a socket closed with unread input
+// is reset, and a reset discards what the peer has not received yet).
+func TestChatSlowDroppedReaderStillToldWhileSending(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads slowly for several seconds")
+	}
+	ts := startServer(t, Config{ChatRate: -1, ChatMaxLag: time.Second, ChatMaxTextBytes: 64 << 10, PingInterval: time.Hour})
+	ctx := testCtx(t)
+	stopped := rawDial(t, ts.addr, "/chat?room=r&name=stopped", nil)
+	talker := joinMember(t, ctx, ts, "r", "talker")
+	text := strings.Repeat("z", 16<<10)
+	for sent := 0; ts.metric(t, "duplex_chat_slow_drops_total") == 0; sent += 16 {
+		if sent >= 20000 {
+			t.Fatalf("not dropped after %d messages", sent)
+		}
+		for range 16 {
+			sendChat(t, ctx, talker.c, text)
+		}
+		talker.waitFor(t, "its messages", func(m *member) bool { return len(m.msgs) >= sent+16 })
+	}
+
+	// Read a frame every 30 ms, and post now and then, for as long as it
+	// takes (the sockets hold megabytes: several seconds).
+	stopped.SetReadDeadline(time.Now().Add(time.Minute))
+	post := frame(bitFin|opText, true, chatproto.EncodeClientMessage("still here?"))
+	for n := 0; ; n++ {
+		first, payload, err := stopped.readFrame()
+		if err != nil {
+			t.Fatalf("after %d frames: %v; want the close frame", n, err)
+		}
+		if first&0x0f == opClose {
+			if code := int(payload[0])<<8 | int(payload[1]); code != int(websocket.StatusPolicyViolation) {
+				t.Fatalf("close code %d", code)
+			}
+			t.Logf("close frame after %d frames", n)
+			return
+		}
+		if n%20 == 0 {
+			stopped.Write(post) // may fail once the server has closed: the read says why
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}

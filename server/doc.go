@@ -55,8 +55,9 @@
 // behind — its oldest undelivered event older than Config.ChatMaxLag, or
 // Config.ChatQueueSize events queued — is dropped with 1008 "too slow"
 // without slowing the room: nothing more is queued for it, and the close
-// frame follows what its socket already holds if the socket takes it within
-// two seconds, after which the TCP connection is closed.
+// frame follows what its socket already holds (chat sockets keep a small
+// kernel send buffer, so that is little) if the socket takes it within two
+// seconds, after which the TCP connection is closed.
 //
 // One client address may be in Config.ChatRoomsPerIP rooms at once (429
 // beyond). At Config.ChatMaxRooms, a new room evicts an empty room, or else
