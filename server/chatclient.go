@@ -15,7 +15,7 @@ import (
 // write. A lone event after a quiet spell goes out at once. In a busy room
 // this turns a system call and a wake-up of the reader per event into one
 // per batch, which is what lets a room of thousands keep up.
-const chatCoalesce = 20 * time.Millisecond
+const chatCoalesce = 50 * time.Millisecond
 
 // chatEvent is one frame for the members of a room, encoded once per mode
 // and shared by every member's queue.

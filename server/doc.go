@@ -51,7 +51,7 @@
 // joins and leaves carry only who, so a join costs the same in a big room
 // as in a small one. Every event is encoded once per mode and queued to
 // each member; a member's writer sends what gathered in one write to the
-// socket, at most every 20 ms while events keep coming. A member that falls
+// socket, at most every 50 ms while events keep coming. A member that falls
 // behind — its oldest undelivered event older than Config.ChatMaxLag, or
 // Config.ChatQueueSize events queued — is dropped with 1008 "too slow"
 // without slowing the room: nothing more is queued for it, and the close
