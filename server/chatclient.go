@@ -94,7 +94,7 @@ func (cl *chatClient) enqueue(e *chatEvent) bool {
 // enqueueWelcome queues the welcome: one frame, or for a plain-text client
 // the welcome line and a line per message of the history. It is the first
 // thing a client gets, so it is never too much.
-func (cl *chatClient) enqueueWelcome(w chatproto.WelcomeEvent, now time.Time) bool {
+func (cl *chatClient) enqueueWelcome(w chatproto.WelcomeEvent, now time.Time) {
 	evs := []*chatEvent{newChatEvent(w, now, cl.text, !cl.text)}
 	if cl.text {
 		for _, m := range w.History {
@@ -105,7 +105,6 @@ func (cl *chatClient) enqueueWelcome(w chatproto.WelcomeEvent, now time.Time) bo
 	cl.queue = append(cl.queue, evs...)
 	cl.mu.Unlock()
 	cl.signal()
-	return true
 }
 
 func (cl *chatClient) signal() {

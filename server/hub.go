@@ -263,10 +263,7 @@ func (r *room) join(cl *chatClient, nick string) {
 		Members: r.namesLocked(),
 		History: append([]chatproto.MessageEvent{}, r.history...),
 	}
-	if !cl.enqueueWelcome(welcome, now) {
-		r.dropLocked(cl, reasonTooSlow)
-		return
-	}
+	cl.enqueueWelcome(welcome, now)
 	r.broadcastLocked(chatproto.PresenceEvent{Type: chatproto.TypeJoin, From: cl.name}, cl)
 }
 
