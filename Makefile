@@ -92,7 +92,7 @@ test-e2e:
 
 ## bench: the benchmarks (not part of `make test`, about 15 minutes): the
 ## browser clients side by side in headless Chromium, wasm payload and
-## start-up, and the server against Node's ws. Prints the tables and writes
+## start-up, the server against Node's ws, and one big chat room. Prints the tables and writes
 ## docs/BENCHMARKS.md, docs/bench/results.json and docs/bench/chart.svg.
 ## BENCH_ARGS passes flags to `bench run`, e.g. BENCH_ARGS="-phases server".
 BENCH_BIN   := $(BIN)/bench

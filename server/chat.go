@@ -1,6 +1,9 @@
 package server
 
 import (
+	"crypto/tls"
+	"fmt"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -14,11 +17,35 @@ import (
 // queued events to be written before the close frame.
 const chatFlushTimeout = 5 * time.Second
 
+// chatCloseGrace bounds how long a client the server drops (too slow, or
+// its room evicted) has to take what its socket holds and the close frame:
+// after that its TCP connection is closed. A client that reads at all gets
+// the close frame well within it.
+const chatCloseGrace = 2 * time.Second
+
+// chatSendBuffer is the kernel send buffer of a chat socket (SO_SNDBUF;
+// Linux doubles it). Chat frames are small, so this costs no throughput;
+// with it, a member's lag shows in its queue, where the server measures it,
+// rather than in megabytes of autotuned kernel buffer, and the close frame
+// of a dropped member is never far behind what its socket already holds.
+const chatSendBuffer = 128 << 10
+
+// setSendBuffer sets the kernel send buffer of nc, a TCP connection or TLS
+// over one.
+func setSendBuffer(nc net.Conn, bytes int) {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	if b, ok := nc.(interface{ SetWriteBuffer(int) error }); ok {
+		b.SetWriteBuffer(bytes)
+	}
+}
+
 // handleChat serves /chat?room=NAME&name=NICK: a chat room over JSON text
-// frames (see package chatproto). Only same-origin pages and the configured
-// AllowedOrigins may connect: browsers send cookies with WebSocket
-// handshakes, so accepting any origin would allow cross-site WebSocket
-// hijacking.
+// frames, or plain text lines (see package chatproto). Only same-origin
+// pages and the configured AllowedOrigins may connect: browsers send cookies
+// with WebSocket handshakes, so accepting any origin would allow cross-site
+// WebSocket hijacking.
 //
 // A plain request for a page on /chat (see isPageRequest) is the browser
 // loading or reloading the app's chat page, which lives at the same path:
@@ -41,35 +68,58 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nick := sanitizeNick(q.Get("name"))
-	if !s.hub.admit(roomName) {
+	ip := ipKey(r.RemoteAddr)
+	switch err := s.hub.admit(roomName, ip); err {
+	case nil:
+	case errRoomFull:
+		s.refuse(w, r, http.StatusServiceUnavailable, "room_full",
+			fmt.Sprintf("room is full (%d members), try again later", s.cfg.ChatMaxMembers))
+		return
+	case errIPRooms:
+		s.refuse(w, r, http.StatusTooManyRequests, "ip_rooms",
+			fmt.Sprintf("too many chat rooms from your address (at most %d), leave one first", s.cfg.ChatRoomsPerIP))
+		return
+	default:
 		s.refuse(w, r, http.StatusServiceUnavailable, "rooms", "too many chat rooms, try again later")
 		return
 	}
 	opts := s.acceptOptions()
 	opts.OriginPatterns = s.cfg.AllowedOrigins
+	opts.Subprotocols = []string{chatproto.TextSubprotocol}
 	c := s.upgrade(w, r, "/chat", &opts, s.cfg.chatFrameLimit())
 	if c == nil {
 		return
 	}
 	defer c.finish()
-	code, reason := s.chat(c, roomName, nick)
+	text := c.ws.Subprotocol() == chatproto.TextSubprotocol || q.Get(chatproto.FormatParam) == chatproto.FormatText
+	code, reason := s.chat(c, roomName, nick, ip, text)
 	c.closeWith(code, reason, "server")
 }
 
 // chat runs a chat connection until it ends and returns its close code.
-func (s *Server) chat(c *wsConn, roomName, nick string) (websocket.StatusCode, string) {
-	cl := newChatClient(s.cfg.ChatQueueSize, func(code websocket.StatusCode, reason string) {
-		// Called with the room locked: close from another goroutine.
+func (s *Server) chat(c *wsConn, roomName, nick, ip string, text bool) (websocket.StatusCode, string) {
+	cl := newChatClient(s.cfg.ChatQueueSize, s.cfg.ChatMaxLag, func(code websocket.StatusCode, reason string) {
+		// Called with the room locked: close from another goroutine. The
+		// room queues nothing more for the client; its socket gets a
+		// bounded time to take what it holds, then the close frame, after
+		// which coder/websocket's close fails and closes the connection.
 		c.recordClose(code, reason, "server")
+		c.raw.SetWriteDeadline(time.Now().Add(chatCloseGrace))
 		c.goroutine(func() { c.closeWith(code, reason, "server") })
 	})
+	cl.ip, cl.text = ip, text
+	setSendBuffer(c.raw.Conn, chatSendBuffer)
+	mode := "json"
+	if text {
+		mode = "text"
+	}
 	rm, err := s.hub.join(roomName, nick, cl)
 	if err != nil {
-		c.attrs = append(c.attrs, "room", roomName)
+		c.attrs = append(c.attrs, "room", roomName, "mode", mode)
 		c.logOpen()
-		return c.fail(websocket.StatusTryAgainLater, "too many chat rooms")
+		return c.fail(websocket.StatusTryAgainLater, err.Error())
 	}
-	c.attrs = append(c.attrs, "room", rm.name, "name", cl.name)
+	c.attrs = append(c.attrs, "room", rm.name, "name", cl.name, "mode", mode)
 	c.logOpen()
 
 	stop := make(chan struct{})
@@ -84,7 +134,7 @@ func (s *Server) chat(c *wsConn, roomName, nick string) (websocket.StatusCode, s
 	// Leave first, so the others hear of it at once; then let the writer
 	// flush what is queued (error events explaining the close, say) before
 	// the close frame goes out.
-	rm.leave(cl)
+	s.hub.leave(rm, cl)
 	close(stop)
 	t := time.NewTimer(chatFlushTimeout)
 	defer t.Stop()
@@ -112,58 +162,24 @@ func (s *Server) chatReadLoop(c *wsConn, rm *room, cl *chatClient) (websocket.St
 		}
 		switch limiter.check(time.Now()) {
 		case reject:
-			rm.sendTo(cl, chatproto.EncodeEvent(chatproto.ErrorEvent{Type: chatproto.TypeError, Text: "rate limit exceeded: slow down"}))
+			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: "rate limit exceeded: slow down"})
 			continue
 		case disconnect:
 			return c.fail(websocket.StatusPolicyViolation, "rate limit exceeded")
 		}
-		m, err := chatproto.DecodeClientMessage(data, s.cfg.ChatMaxTextBytes)
+		var msg string
+		if cl.text {
+			msg, err = chatproto.DecodeTextMessage(data, s.cfg.ChatMaxTextBytes)
+		} else {
+			var m chatproto.ClientMessage
+			m, err = chatproto.DecodeClientMessage(data, s.cfg.ChatMaxTextBytes)
+			msg = m.Text
+		}
 		if err != nil {
-			rm.sendTo(cl, chatproto.EncodeEvent(chatproto.ErrorEvent{Type: chatproto.TypeError, Text: err.Error()}))
+			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: err.Error()})
 			continue
 		}
-		rm.post(cl, m.Text)
-	}
-}
-
-// writeLoop writes the client's queued events until it is kicked, a write
-// fails, or stop is closed, in which case it first flushes the queue.
-func (cl *chatClient) writeLoop(c *wsConn, stop <-chan struct{}) {
-	write := func(b []byte) bool {
-		select {
-		case <-cl.kicked:
-			return false // let the close frame through
-		default:
-		}
-		if err := c.ws.Write(c.ctx, websocket.MessageText, b); err != nil {
-			// The connection is gone; the read loop sees it too. Discard
-			// further events instead of calling the client slow.
-			cl.retire()
-			return false
-		}
-		c.sent(int64(len(b)))
-		return true
-	}
-	for {
-		select {
-		case <-cl.kicked:
-			return
-		case b := <-cl.out:
-			if !write(b) {
-				return
-			}
-		case <-stop:
-			for {
-				select {
-				case b := <-cl.out:
-					if !write(b) {
-						return
-					}
-				default:
-					return
-				}
-			}
-		}
+		rm.post(cl, msg)
 	}
 }
 

@@ -87,7 +87,8 @@ func TestChatThreeClients(t *testing.T) {
 	if w.You != "bob" || !slices.Equal(w.Members, []string{"ann", "bob"}) {
 		t.Fatalf("bob's welcome: %+v", w)
 	}
-	if ev := expectEvent(t, ctx, ann, chatproto.TypeJoin, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "bob"}) {
+	// A join says who, not the whole list.
+	if ev := expectEvent(t, ctx, ann, chatproto.TypeJoin, "bob", ""); ev.Members != nil {
 		t.Fatalf("join event: %+v", ev)
 	}
 
@@ -123,7 +124,7 @@ func TestChatThreeClients(t *testing.T) {
 	// Bob leaves.
 	bob.Close(websocket.StatusNormalClosure, "bye")
 	for _, c := range []*websocket.Conn{ann, cat} {
-		if ev := expectEvent(t, ctx, c, chatproto.TypeLeave, "bob", ""); !slices.Equal(ev.Members, []string{"ann", "ann-2"}) {
+		if ev := expectEvent(t, ctx, c, chatproto.TypeLeave, "bob", ""); ev.Members != nil {
 			t.Fatalf("leave event: %+v", ev)
 		}
 	}

@@ -33,9 +33,23 @@ const (
 	// DefaultChatBurst is the number of chat frames a connection may send at
 	// once before the rate limit applies.
 	DefaultChatBurst = chatproto.DefaultBurst
-	// DefaultChatQueueSize is the number of outbound chat events buffered for
-	// each client before it is considered too slow and closed with 1008.
-	DefaultChatQueueSize = 256
+	// DefaultChatQueueSize is the most outbound chat events buffered for a
+	// client before it is considered too slow and closed with 1008.
+	DefaultChatQueueSize = 4096
+	// DefaultChatMaxLag is how far behind a chat client may fall before it
+	// is closed with 1008: the age of its oldest undelivered event.
+	DefaultChatMaxLag = chatproto.DefaultMaxLag
+	// DefaultChatMaxMembers is the most members a chat room holds.
+	DefaultChatMaxMembers = chatproto.DefaultMaxMembers
+	// DefaultChatRoomsPerIP is the most chat rooms one client address may
+	// be in at once.
+	DefaultChatRoomsPerIP = 20
+	// DefaultChatRoomIdle is how long a room may go without a message
+	// before it can be evicted, members and all, for a new room.
+	DefaultChatRoomIdle = 10 * time.Minute
+	// DefaultMaxConnsPerIP is the most WebSocket connections one client
+	// address may hold open.
+	DefaultMaxConnsPerIP = 1000
 	// DefaultChatHistory is the number of messages a room remembers and sends
 	// to a client joining it.
 	DefaultChatHistory = chatproto.DefaultHistory
@@ -72,6 +86,12 @@ type Config struct {
 	// MaxConns limits the open WebSocket connections across all paths
 	// (default 10000, negative for no limit). The next handshake gets 503.
 	MaxConns int
+
+	// MaxConnsPerIP limits the open WebSocket connections of one client
+	// address: an IPv4 address, or an IPv6 /64 (default 1000, negative for
+	// no limit). The next handshake from it gets 429. Behind a reverse
+	// proxy every client has the proxy's address.
+	MaxConnsPerIP int
 
 	// WebDir is the directory served at "/" when Root is nil (default "web").
 	WebDir string
@@ -113,10 +133,31 @@ type Config struct {
 	// refills at a tenth of ChatRate.
 	ChatMaxRejects int
 
-	// ChatQueueSize is the number of outbound events buffered per chat
-	// client (default 256). A client whose queue fills is closed with 1008
+	// ChatQueueSize is the most outbound events buffered per chat client
+	// (default 4096). A client whose queue fills is closed with 1008
 	// instead of slowing down its room.
 	ChatQueueSize int
+
+	// ChatMaxLag is how far behind a chat client may fall (default 10s): a
+	// client whose oldest event not yet taken by its socket is older than
+	// that is closed with 1008 "too slow", instead of slowing down its
+	// room.
+	ChatMaxLag time.Duration
+
+	// ChatMaxMembers is the most members a chat room holds (default 5000).
+	// A handshake for a full room gets 503.
+	ChatMaxMembers int
+
+	// ChatRoomsPerIP is the most chat rooms the clients of one address
+	// (as for MaxConnsPerIP) may be in at once (default 20, negative for
+	// no limit). A handshake for one more room gets 429.
+	ChatRoomsPerIP int
+
+	// ChatRoomIdle is how long a room may go without a message before it
+	// may be evicted to make room for a new one when ChatMaxRooms is
+	// reached (default 10m, negative: rooms with members are never
+	// evicted). Its members are closed with 1000 "room closed: idle".
+	ChatRoomIdle time.Duration
 
 	// ChatHistory is the number of messages a room keeps and replays in its
 	// welcome event (default 50, negative for none).
@@ -128,7 +169,8 @@ type Config struct {
 
 	// ChatMaxRooms bounds the rooms kept in memory (default 1000). Empty rooms
 	// keep their history until the bound forces their eviction, least
-	// recently active first.
+	// recently active first; then rooms idle for ChatRoomIdle go, longest
+	// idle first.
 	ChatMaxRooms int
 
 	// Logger receives the structured logs. When nil, slog.Default() is used.
@@ -167,6 +209,21 @@ func (c Config) withDefaults() Config {
 	if c.ChatQueueSize <= 0 {
 		c.ChatQueueSize = DefaultChatQueueSize
 	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = DefaultMaxConnsPerIP
+	}
+	if c.ChatMaxLag <= 0 {
+		c.ChatMaxLag = DefaultChatMaxLag
+	}
+	if c.ChatMaxMembers <= 0 {
+		c.ChatMaxMembers = DefaultChatMaxMembers
+	}
+	if c.ChatRoomsPerIP == 0 {
+		c.ChatRoomsPerIP = DefaultChatRoomsPerIP
+	}
+	if c.ChatRoomIdle == 0 {
+		c.ChatRoomIdle = DefaultChatRoomIdle
+	}
 	if c.ChatHistory == 0 {
 		c.ChatHistory = DefaultChatHistory
 	}
@@ -183,6 +240,17 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	return c
+}
+
+// hubConfig returns the chat hub's limits.
+func (c Config) hubConfig() hubConfig {
+	return hubConfig{
+		maxRooms:   c.ChatMaxRooms,
+		history:    c.ChatHistory,
+		maxMembers: c.ChatMaxMembers,
+		roomsPerIP: c.ChatRoomsPerIP,
+		idleAfter:  c.ChatRoomIdle,
+	}
 }
 
 // chatFrameLimit is the read limit of a /chat connection (see

@@ -13,9 +13,13 @@ func TestConfigDefaults(t *testing.T) {
 		c.PingInterval != 30*time.Second || c.ShutdownTimeout != DefaultShutdownTimeout {
 		t.Errorf("defaults: %+v", c)
 	}
-	if c.ChatRate != 20 || c.ChatBurst != 40 || c.ChatMaxRejects != 80 || c.ChatQueueSize != 256 ||
+	if c.ChatRate != 20 || c.ChatBurst != 40 || c.ChatMaxRejects != 80 || c.ChatQueueSize != 4096 ||
 		c.ChatHistory != 50 || c.ChatMaxTextBytes != 4096 || c.ChatMaxRooms != DefaultChatMaxRooms {
 		t.Errorf("chat defaults: %+v", c)
+	}
+	if c.MaxConnsPerIP != 1000 || c.ChatMaxLag != 10*time.Second || c.ChatMaxMembers != 5000 ||
+		c.ChatRoomsPerIP != 20 || c.ChatRoomIdle != 10*time.Minute {
+		t.Errorf("per-address and room defaults: %+v", c)
 	}
 	if c.Logger != slog.Default() {
 		t.Error("default logger is not slog.Default()")
@@ -24,8 +28,9 @@ func TestConfigDefaults(t *testing.T) {
 		t.Error("compression on by default")
 	}
 
-	c = Config{MaxConns: -1, PingInterval: -1, ChatRate: -1, ChatHistory: -1, ChatBurst: 5}.withDefaults()
-	if c.MaxConns != -1 || c.PingInterval != -1 || c.ChatRate != -1 || c.ChatHistory != 0 || c.ChatMaxRejects != 10 {
+	c = Config{MaxConns: -1, PingInterval: -1, ChatRate: -1, ChatHistory: -1, ChatBurst: 5, MaxConnsPerIP: -1, ChatRoomsPerIP: -1, ChatRoomIdle: -1}.withDefaults()
+	if c.MaxConns != -1 || c.PingInterval != -1 || c.ChatRate != -1 || c.ChatHistory != 0 || c.ChatMaxRejects != 10 ||
+		c.MaxConnsPerIP != -1 || c.ChatRoomsPerIP != -1 || c.ChatRoomIdle != -1 {
 		t.Errorf("negative values: %+v", c)
 	}
 	if got := (Config{ChatMaxTextBytes: 100}).chatFrameLimit(); got < 600+30 {

@@ -31,6 +31,7 @@ type countingConn struct {
 	read    atomic.Uint64
 	written atomic.Uint64
 	guard   closeGuard // writes are serialized by coder/websocket
+	batch   writeBatch // see batch.go
 }
 
 // Read implements net.Conn.
@@ -45,6 +46,9 @@ func (c *countingConn) Read(p []byte) (int, error) {
 // rewritten.
 func (c *countingConn) Write(p []byte) (int, error) {
 	q := c.guard.filter(p)
+	if held, err := c.hold(q); held {
+		return len(p), err
+	}
 	n, err := c.Conn.Write(q)
 	c.written.Add(uint64(n))
 	if err != nil {

@@ -13,33 +13,56 @@
 //     connection that receives one.
 //   - /chat?room=NAME&name=NICK joins a chat room (default "lobby"); see
 //     below. Only same-origin pages and Config.AllowedOrigins may connect;
-//     others get 403.
+//     others get 403. The subprotocol "chat.text", or format=text in the
+//     query, chooses the plain-text mode (raw text in, lines out).
 //   - /healthz answers 200 "ok" (503 once shutdown has started).
 //   - /metrics exposes Prometheus counters: duplex_connections_open and
 //     duplex_connections_total, duplex_messages_in_total and _out_total,
 //     duplex_bytes_in_total and _out_total (all labelled by path),
 //     duplex_closes_total{code}, duplex_handshakes_rejected_total{reason}
-//     and duplex_chat_rooms.
+//     (reasons not_websocket, origin, limit, ip_conns, shutdown,
+//     bad_request, rooms, room_full, ip_rooms), duplex_chat_rooms,
+//     duplex_chat_slow_drops_total and
+//     duplex_chat_rooms_evicted_total{state}.
 //   - everything else goes to Config.Root, by default a file server on
 //     Config.WebDir.
 //
 // A plain HTTP request to /echo or /chat gets 426 Upgrade Required with a
 // short explanation, except a browser's page request on /chat (a GET or HEAD
 // whose Accept header lists text/html), which goes to Config.Root when it is
-// set: the app's chat page lives at the same path as its WebSocket. Beyond Config.MaxConns open WebSocket connections, the
-// next handshake gets 503.
+// set: the app's chat page lives at the same path as its WebSocket. Beyond
+// Config.MaxConns open WebSocket connections, the next handshake gets 503;
+// beyond Config.MaxConnsPerIP from one client address (an IPv4 address or
+// an IPv6 /64), 429, so that one client cannot take them all.
 //
 // # Chat protocol
 //
 // Package [github.com/duplexgo/duplex/server/chatproto] is the reference of
-// /chat: its frames, the limits a client must respect and the close codes it
-// may see. It encodes and decodes the frames for the server, the app's chat
-// page and any other Go client. Bad input never reaches other clients: a
-// malformed, empty, too long or rate-limited frame gets an error event;
-// invalid UTF-8 closes the connection with 1007, a binary frame with 1003, a
-// client that keeps flooding past the rate limit with 1008, and a client too
-// slow to read its events (its bounded queue fills) with 1008, without
-// slowing the room down.
+// /chat: its frames (JSON, and the plain-text mode's lines), the limits a
+// client must respect and the close codes it may see. It encodes and
+// decodes the frames for the server, the app's chat page and any other Go
+// client. Bad input never reaches other clients: a malformed, empty, too
+// long or rate-limited frame gets an error event; invalid UTF-8 closes the
+// connection with 1007, a binary frame with 1003, a client that keeps
+// flooding past the rate limit with 1008.
+//
+// Rooms hold thousands of members (Config.ChatMaxMembers; a full room
+// answers 503). The full member list goes out once, in a member's welcome;
+// joins and leaves carry only who, so a join costs the same in a big room
+// as in a small one. Every event is encoded once per mode and queued to
+// each member; a member's writer sends what gathered in one write to the
+// socket, at most every 50 ms while events keep coming. A member that falls
+// behind — its oldest undelivered event older than Config.ChatMaxLag, or
+// Config.ChatQueueSize events queued — is dropped with 1008 "too slow"
+// without slowing the room: nothing more is queued for it, and the close
+// frame follows what its socket already holds (chat sockets keep a small
+// kernel send buffer, so that is little) if the socket takes it within two
+// seconds, after which the TCP connection is closed.
+//
+// One client address may be in Config.ChatRoomsPerIP rooms at once (429
+// beyond). At Config.ChatMaxRooms, a new room evicts an empty room, or else
+// one where nobody has posted for Config.ChatRoomIdle, closing its members
+// with 1000 "room closed: idle"; if neither exists the handshake gets 503.
 //
 // # Connections
 //

@@ -18,71 +18,157 @@ import (
 
 var (
 	errTooManyRooms = errors.New("too many chat rooms")
+	errRoomFull     = errors.New("room is full")
+	errIPRooms      = errors.New("too many chat rooms from your address")
 	errRoomName     = errors.New("invalid room name: at most " + strconv.Itoa(chatproto.MaxRoomRunes) + " printable characters")
 )
 
+// Reasons of the closes the hub decides.
+const (
+	reasonTooSlow  = "too slow"
+	reasonRoomIdle = "room closed: idle"
+)
+
+// hubConfig holds the hub's limits, from Config.
+type hubConfig struct {
+	maxRooms   int           // rooms kept in memory
+	history    int           // messages a room keeps
+	maxMembers int           // members per room
+	roomsPerIP int           // rooms one address may be in; negative: no limit
+	idleAfter  time.Duration // a room without a message for that long may be evicted
+}
+
+// hubStats are the hub's counters, for /metrics.
+type hubStats struct {
+	slowDrops    atomic.Uint64 // members closed with 1008 "too slow"
+	idleEvicted  atomic.Uint64 // rooms with members evicted as idle
+	emptyEvicted atomic.Uint64 // empty rooms evicted
+}
+
 // hub is the set of chat rooms. Rooms are created on first join. An empty
 // room keeps its history until the room limit forces its eviction, least
-// recently active first. Lock order: hub.mu, then room.mu.
+// recently active first; at the limit, a room whose members have posted
+// nothing for cfg.idleAfter is evicted too, its members closed. Lock order:
+// hub.mu, then room.mu, then ips.mu.
 type hub struct {
-	mu       sync.Mutex
-	rooms    map[string]*room
-	maxRooms int
-	history  int
-	guests   atomic.Uint64
-	now      func() time.Time
+	mu     sync.Mutex
+	rooms  map[string]*room
+	cfg    hubConfig
+	ips    ipRooms
+	stats  hubStats
+	guests atomic.Uint64
+	now    func() time.Time
 }
 
-func newHub(maxRooms, history int) *hub {
-	return &hub{rooms: map[string]*room{}, maxRooms: maxRooms, history: history, now: time.Now}
+func newHub(cfg hubConfig) *hub {
+	return &hub{rooms: map[string]*room{}, cfg: cfg, ips: ipRooms{rooms: map[string]map[*room]int{}}, now: time.Now}
 }
 
-// admit reports whether a client could join room name now. It is checked
-// before the WebSocket handshake so that a full server answers 503.
-func (h *hub) admit(name string) bool {
+// admit reports why a client from address ip could not join room name now,
+// or nil. It is checked before the WebSocket handshake so that the client
+// gets an HTTP status.
+func (h *hub) admit(name, ip string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.rooms[name]; ok || len(h.rooms) < h.maxRooms {
-		return true
-	}
-	return h.evictableLocked() != nil
+	_, err := h.checkLocked(name, ip)
+	return err
 }
 
-// join adds cl to room name, creating the room if needed, and returns it.
-// cl.name is set to nick, or to a unique variant of it.
+// checkLocked returns room name (nil if it does not exist yet) if a client
+// from ip may join it, else why not.
+func (h *hub) checkLocked(name, ip string) (*room, error) {
+	r := h.rooms[name]
+	if r != nil {
+		r.mu.Lock()
+		full := len(r.members) >= h.cfg.maxMembers
+		r.mu.Unlock()
+		if full {
+			return nil, errRoomFull
+		}
+	}
+	if !h.ips.mayEnter(ip, r, h.cfg.roomsPerIP) {
+		return nil, errIPRooms
+	}
+	if r == nil && len(h.rooms) >= h.cfg.maxRooms && h.evictableLocked() == nil {
+		return nil, errTooManyRooms
+	}
+	return r, nil
+}
+
+// join adds cl to room name, creating the room if needed (and evicting
+// another if the room limit requires), and returns it. cl.name is set to
+// nick, or to a unique variant of it.
 func (h *hub) join(name, nick string, cl *chatClient) (*room, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	r := h.rooms[name]
+	r, err := h.checkLocked(name, cl.ip)
+	if err != nil {
+		return nil, err
+	}
 	if r == nil {
-		if len(h.rooms) >= h.maxRooms {
-			old := h.evictableLocked()
-			if old == nil {
-				return nil, errTooManyRooms
-			}
-			delete(h.rooms, old.name)
+		if len(h.rooms) >= h.cfg.maxRooms {
+			h.evictLocked(h.evictableLocked())
 		}
-		r = &room{hub: h, name: name}
+		now := h.now()
+		r = &room{hub: h, name: name, names: map[string]*chatClient{}, lastActive: now, lastMessage: now}
 		h.rooms[name] = r
 	}
 	r.join(cl, nick)
 	return r, nil
 }
 
-// evictableLocked returns the empty room that was active least recently, or
-// nil if every room has members.
+// leave removes cl from r and tells the others; it is a no-op if cl is not
+// a member.
+func (h *hub) leave(r *room, cl *chatClient) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.removeLocked(cl) {
+		r.broadcastLocked(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name}, nil)
+	}
+}
+
+// evictableLocked returns the room to evict for a new one, or nil: the
+// empty room that was active least recently, or else the room whose last
+// message is the oldest, if that is older than cfg.idleAfter.
 func (h *hub) evictableLocked() *room {
-	var oldest *room
-	var oldestTime time.Time
+	var empty, idle *room
+	var emptyTime, idleTime time.Time
+	cutoff := h.now().Add(-h.cfg.idleAfter)
 	for _, r := range h.rooms {
 		r.mu.Lock()
-		empty, t := len(r.members) == 0, r.lastActive
+		n, active, msg := len(r.members), r.lastActive, r.lastMessage
 		r.mu.Unlock()
-		if empty && (oldest == nil || t.Before(oldestTime)) {
-			oldest, oldestTime = r, t
+		switch {
+		case n == 0:
+			if empty == nil || active.Before(emptyTime) {
+				empty, emptyTime = r, active
+			}
+		case h.cfg.idleAfter > 0 && msg.Before(cutoff):
+			if idle == nil || msg.Before(idleTime) {
+				idle, idleTime = r, msg
+			}
 		}
 	}
-	return oldest
+	if empty != nil {
+		return empty
+	}
+	return idle
+}
+
+// evictLocked removes room r, closing its members with 1000.
+func (h *hub) evictLocked(r *room) {
+	delete(h.rooms, r.name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.members) == 0 {
+		h.stats.emptyEvicted.Add(1)
+		return
+	}
+	h.stats.idleEvicted.Add(1)
+	for _, m := range slices.Clone(r.members) {
+		r.removeLocked(m)
+		m.kick(websocket.StatusNormalClosure, reasonRoomIdle)
+	}
 }
 
 // count returns the number of rooms.
@@ -92,48 +178,93 @@ func (h *hub) count() int {
 	return len(h.rooms)
 }
 
+// ipRooms counts, for each client address, its members in each room: the
+// rooms an address is in are what cfg.roomsPerIP limits.
+type ipRooms struct {
+	mu    sync.Mutex
+	rooms map[string]map[*room]int
+}
+
+// mayEnter reports whether address ip may have a member in r (nil: a room
+// about to be created): it already has one there, or is in fewer than max
+// rooms.
+func (p *ipRooms) mayEnter(ip string, r *room, max int) bool {
+	if max < 0 {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	in := p.rooms[ip]
+	if r != nil && in[r] > 0 {
+		return true
+	}
+	return len(in) < max
+}
+
+// add counts a member from ip in r.
+func (p *ipRooms) add(ip string, r *room) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	in := p.rooms[ip]
+	if in == nil {
+		in = map[*room]int{}
+		p.rooms[ip] = in
+	}
+	in[r]++
+}
+
+// remove uncounts a member from ip in r.
+func (p *ipRooms) remove(ip string, r *room) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	in := p.rooms[ip]
+	if in[r]--; in[r] <= 0 {
+		delete(in, r)
+	}
+	if len(in) == 0 {
+		delete(p.rooms, ip)
+	}
+}
+
 // room is one chat room: members in join order, the last messages, and the
 // next message ID. Every event is queued to the members while the room's
 // lock is held, so all members see events in the same order.
 type room struct {
-	hub        *hub
-	name       string
-	mu         sync.Mutex
-	members    []*chatClient
-	history    []chatproto.MessageEvent
-	nextID     uint64
-	lastActive time.Time
+	hub         *hub
+	name        string
+	mu          sync.Mutex
+	members     []*chatClient          // in join order
+	names       map[string]*chatClient // members by name
+	textMembers int                    // members in the plain-text mode
+	history     []chatproto.MessageEvent
+	nextID      uint64
+	lastActive  time.Time // last join, leave or message
+	lastMessage time.Time // last message, or the room's creation
 }
 
 // join adds cl, sends it the welcome event and tells the others.
 func (r *room) join(cl *chatClient, nick string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	now := r.hub.now()
 	cl.name = r.uniqueNameLocked(nick)
+	cl.room = r
 	r.members = append(r.members, cl)
-	r.lastActive = r.hub.now()
-	names := r.namesLocked()
-	welcome := chatproto.EncodeEvent(chatproto.WelcomeEvent{
+	r.names[cl.name] = cl
+	if cl.text {
+		r.textMembers++
+	}
+	r.hub.ips.add(cl.ip, r)
+	r.lastActive = now
+	welcome := chatproto.WelcomeEvent{
 		Type:    chatproto.TypeWelcome,
 		Room:    r.name,
 		You:     cl.name,
-		Members: names,
+		Members: r.namesLocked(),
 		History: append([]chatproto.MessageEvent{}, r.history...),
-	})
-	if !cl.enqueue(welcome) {
-		r.dropLocked(cl, "too slow")
-		return
 	}
-	r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeJoin, From: cl.name, Members: names}), cl)
-}
-
-// leave removes cl and tells the others; it is a no-op if cl is not a member.
-func (r *room) leave(cl *chatClient) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.removeLocked(cl) {
-		r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
-	}
+	cl.enqueueWelcome(welcome, now)
+	r.broadcastLocked(chatproto.PresenceEvent{Type: chatproto.TypeJoin, From: cl.name}, cl)
 }
 
 // post sends a message from cl to every member, cl included, and records it
@@ -141,7 +272,7 @@ func (r *room) leave(cl *chatClient) {
 func (r *room) post(cl *chatClient, text string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !slices.Contains(r.members, cl) {
+	if cl.room != r {
 		return false
 	}
 	now := r.hub.now()
@@ -153,38 +284,43 @@ func (r *room) post(cl *chatClient, text string) bool {
 		Text: text,
 		Time: now.UTC().Format(time.RFC3339),
 	}
-	r.lastActive = now
-	if n := r.hub.history; n > 0 {
+	r.lastActive, r.lastMessage = now, now
+	if n := r.hub.cfg.history; n > 0 {
 		if len(r.history) >= n {
 			copy(r.history, r.history[len(r.history)-n+1:])
 			r.history = r.history[:n-1]
 		}
 		r.history = append(r.history, ev)
 	}
-	r.broadcastLocked(chatproto.EncodeEvent(ev), nil)
+	r.broadcastLocked(ev, nil)
 	return true
 }
 
-// sendTo queues b for cl alone, dropping cl if its queue is full.
-func (r *room) sendTo(cl *chatClient, b []byte) {
+// sendTo queues ev for cl alone, dropping cl if it is too far behind.
+func (r *room) sendTo(cl *chatClient, ev chatproto.ServerEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !cl.enqueue(b) {
-		r.dropLocked(cl, "too slow")
+	if cl.room != r {
+		return
+	}
+	if !cl.enqueue(newChatEvent(ev, r.hub.now(), cl.text, !cl.text)) {
+		r.dropLocked(cl, reasonTooSlow)
 	}
 }
 
-// broadcastLocked queues b for every member except skip (which may be nil).
-// A member whose queue is full is dropped rather than waited for.
-func (r *room) broadcastLocked(b []byte, skip *chatClient) {
+// broadcastLocked queues ev for every member except skip (which may be
+// nil), encoded once in each mode the members use. A member too far behind
+// is dropped rather than waited for.
+func (r *room) broadcastLocked(ev chatproto.ServerEvent, skip *chatClient) {
+	e := newChatEvent(ev, r.hub.now(), r.textMembers > 0, r.textMembers < len(r.members))
 	var slow []*chatClient
 	for _, m := range r.members {
-		if m != skip && !m.enqueue(b) {
+		if m != skip && !m.enqueue(e) {
 			slow = append(slow, m)
 		}
 	}
 	for _, m := range slow {
-		r.dropLocked(m, "too slow")
+		r.dropLocked(m, reasonTooSlow)
 	}
 }
 
@@ -195,17 +331,25 @@ func (r *room) dropLocked(cl *chatClient, reason string) {
 	if !r.removeLocked(cl) {
 		return
 	}
+	r.hub.stats.slowDrops.Add(1)
 	cl.kick(websocket.StatusPolicyViolation, reason)
-	r.broadcastLocked(chatproto.EncodeEvent(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name, Members: r.namesLocked()}), nil)
+	r.broadcastLocked(chatproto.PresenceEvent{Type: chatproto.TypeLeave, From: cl.name}, nil)
 }
 
 // removeLocked removes cl from the members, reporting whether it was one.
 func (r *room) removeLocked(cl *chatClient) bool {
-	i := slices.Index(r.members, cl)
-	if i < 0 {
+	if cl.room != r {
 		return false
 	}
-	r.members = slices.Delete(r.members, i, i+1)
+	cl.room = nil
+	if i := slices.Index(r.members, cl); i >= 0 {
+		r.members = slices.Delete(r.members, i, i+1)
+	}
+	delete(r.names, cl.name)
+	if cl.text {
+		r.textMembers--
+	}
+	r.hub.ips.remove(cl.ip, r)
 	r.lastActive = r.hub.now()
 	return true
 }
@@ -223,7 +367,8 @@ func (r *room) namesLocked() []string {
 // the smallest free suffix "-2", "-3", ... An empty nick becomes "guest-N".
 func (r *room) uniqueNameLocked(nick string) string {
 	taken := func(n string) bool {
-		return slices.ContainsFunc(r.members, func(m *chatClient) bool { return m.name == n })
+		_, ok := r.names[n]
+		return ok
 	}
 	if nick == "" {
 		for {
@@ -290,48 +435,4 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
-}
-
-// chatClient is a room member: its name and bounded outbound queue.
-type chatClient struct {
-	name     string // set by room.join
-	out      chan []byte
-	kicked   chan struct{}
-	kickOnce sync.Once
-	onKick   func(code websocket.StatusCode, reason string) // must not block
-}
-
-func newChatClient(queue int, onKick func(websocket.StatusCode, string)) *chatClient {
-	return &chatClient{out: make(chan []byte, queue), kicked: make(chan struct{}), onKick: onKick}
-}
-
-// enqueue queues b without blocking, reporting false if the queue is full.
-// Events for a kicked client are discarded.
-func (cl *chatClient) enqueue(b []byte) bool {
-	select {
-	case <-cl.kicked:
-		return true
-	default:
-	}
-	select {
-	case cl.out <- b:
-		return true
-	default:
-		return false
-	}
-}
-
-// retire discards the client's further events without kicking it.
-func (cl *chatClient) retire() {
-	cl.kickOnce.Do(func() { close(cl.kicked) })
-}
-
-// kick marks the client as dropped and calls onKick once.
-func (cl *chatClient) kick(code websocket.StatusCode, reason string) {
-	cl.kickOnce.Do(func() {
-		close(cl.kicked)
-		if cl.onKick != nil {
-			cl.onKick(code, reason)
-		}
-	})
 }

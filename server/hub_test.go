@@ -16,35 +16,40 @@ import (
 type stubClient struct {
 	*chatClient
 	kicks []string
+	codes []websocket.StatusCode
 }
 
 func newStub(queue int) *stubClient {
 	s := &stubClient{}
-	s.chatClient = newChatClient(queue, func(code websocket.StatusCode, reason string) {
+	s.chatClient = newChatClient(queue, time.Hour, func(code websocket.StatusCode, reason string) {
 		s.kicks = append(s.kicks, reason)
-		if code != websocket.StatusPolicyViolation {
-			panic("kick with code " + code.String())
-		}
+		s.codes = append(s.codes, code)
 	})
+	s.ip = "192.0.2.1"
 	return s
 }
 
-// events drains the queued events.
+// events drains the queued events, as the writer would.
 func (s *stubClient) events(t *testing.T) []chatproto.Event {
 	t.Helper()
 	var out []chatproto.Event
-	for {
-		select {
-		case b := <-s.out:
-			ev, err := chatproto.DecodeEvent(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, ev)
-		default:
-			return out
+	batch := s.take()
+	for _, e := range batch {
+		ev, err := chatproto.DecodeEvent(e.json)
+		if err != nil {
+			t.Fatal(err)
 		}
+		out = append(out, ev)
 	}
+	s.done(batch)
+	return out
+}
+
+// testHub returns a hub with the given room limit and history, and
+// defaults for the rest.
+func testHub(maxRooms, history int) *hub {
+	cfg := Config{ChatMaxRooms: maxRooms, ChatHistory: history}.withDefaults()
+	return newHub(cfg.hubConfig())
 }
 
 func types(evs []chatproto.Event) []string {
@@ -56,7 +61,7 @@ func types(evs []chatproto.Event) []string {
 }
 
 func TestRoomEvents(t *testing.T) {
-	h := newHub(10, 3)
+	h := testHub(10, 3)
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("X", 3600))
 	h.now = func() time.Time { return now }
 	a, b := newStub(10), newStub(10)
@@ -85,8 +90,8 @@ func TestRoomEvents(t *testing.T) {
 	if len(w.History) != 3 || w.History[0].Text != "2" || w.History[2].ID != 4 {
 		t.Fatalf("history %+v", w.History)
 	}
-	r.leave(b.chatClient)
-	r.leave(b.chatClient) // no-op
+	h.leave(r, b.chatClient)
+	h.leave(r, b.chatClient) // no-op
 	if got := types(a.events(t)); !slices.Equal(got, []string{"join:" + w.You, "leave:b"}) {
 		t.Fatalf("a's events %v", got)
 	}
@@ -96,7 +101,7 @@ func TestRoomEvents(t *testing.T) {
 }
 
 func TestRoomDropsSlowClient(t *testing.T) {
-	h := newHub(10, 50)
+	h := testHub(10, 50)
 	fast, slow := newStub(100), newStub(2)
 	r, _ := h.join("r", "fast", fast.chatClient)
 	h.join("r", "slow", slow.chatClient) // slow's queue: welcome
@@ -122,7 +127,7 @@ func TestRoomDropsSlowClient(t *testing.T) {
 func TestRoomDropCascade(t *testing.T) {
 	// Two clients with full queues: dropping the first sends a leave that
 	// the second cannot take either.
-	h := newHub(10, 50)
+	h := testHub(10, 50)
 	ok := newStub(100)
 	r, _ := h.join("r", "ok", ok.chatClient)
 	var slow []*stubClient
@@ -146,7 +151,7 @@ func TestRoomDropCascade(t *testing.T) {
 }
 
 func TestUniqueNames(t *testing.T) {
-	h := newHub(10, 50)
+	h := testHub(10, 50)
 	names := []string{}
 	for _, nick := range []string{"ann", "ann", "ann", "", "", strings.Repeat("x", chatproto.MaxNameRunes), strings.Repeat("x", chatproto.MaxNameRunes)} {
 		c := newStub(10)
@@ -165,7 +170,7 @@ func TestUniqueNames(t *testing.T) {
 }
 
 func TestRoomEviction(t *testing.T) {
-	h := newHub(2, 50)
+	h := testHub(2, 50)
 	t0 := time.Unix(1000, 0)
 	now := t0
 	h.now = func() time.Time { return now }
@@ -173,21 +178,21 @@ func TestRoomEviction(t *testing.T) {
 	ra, _ := h.join("a", "x", a.chatClient)
 	now = now.Add(time.Second)
 	rb, _ := h.join("b", "x", b.chatClient)
-	if h.admit("c") {
+	if h.admit("c", "192.0.2.1") == nil {
 		t.Fatal("a third room admitted while both are in use")
 	}
 	if _, err := h.join("c", "x", newStub(10).chatClient); err != errTooManyRooms {
 		t.Fatalf("join of a third room: %v", err)
 	}
-	if !h.admit("a") {
+	if h.admit("a", "192.0.2.1") != nil {
 		t.Fatal("an existing room not admitted")
 	}
 	now = now.Add(time.Second)
-	rb.leave(b.chatClient)
+	h.leave(rb, b.chatClient)
 	now = now.Add(time.Second)
-	ra.leave(a.chatClient)
+	h.leave(ra, a.chatClient)
 	// Both empty: b was left first, so it goes.
-	if !h.admit("c") {
+	if h.admit("c", "192.0.2.1") != nil {
 		t.Fatal("a third room not admitted with empty rooms")
 	}
 	if _, err := h.join("c", "x", newStub(10).chatClient); err != nil {

@@ -23,6 +23,7 @@ type metrics struct {
 	rejected map[string]uint64 // handshake rejection reason -> count
 
 	rooms func() int // current number of chat rooms; may be nil
+	chat  *hubStats  // the chat's counters; may be nil
 }
 
 // pathMetrics are the counters of one WebSocket path.
@@ -152,6 +153,12 @@ func (m *metrics) writeText(w io.Writer) {
 	if m.rooms != nil {
 		family("duplex_chat_rooms", "gauge", "Chat rooms in memory.",
 			[]sample{{"", strconv.Itoa(m.rooms())}})
+	}
+	if m.chat != nil {
+		family("duplex_chat_slow_drops_total", "counter", "Chat members closed with 1008 for falling behind.",
+			[]sample{{"", u(&m.chat.slowDrops)}})
+		family("duplex_chat_rooms_evicted_total", "counter", "Chat rooms evicted to make room for others, by state.",
+			[]sample{{labels("state", "empty"), u(&m.chat.emptyEvicted)}, {labels("state", "idle"), u(&m.chat.idleEvicted)}})
 	}
 }
 

@@ -24,6 +24,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	limiter *connLimiter
+	ipConns *ipLimiter
 	reg     *registry
 	hub     *hub
 	handler http.Handler
@@ -46,13 +47,15 @@ func New(cfg Config) *Server {
 		log:     cfg.Logger,
 		metrics: newMetrics("/echo", "/chat"),
 		limiter: newConnLimiter(cfg.MaxConns),
+		ipConns: newIPLimiter(cfg.MaxConnsPerIP),
 		reg:     newRegistry(),
-		hub:     newHub(cfg.ChatMaxRooms, cfg.ChatHistory),
+		hub:     newHub(cfg.hubConfig()),
 		servers: map[*http.Server]struct{}{},
 
 		shutdownDone: make(chan struct{}),
 	}
 	s.metrics.rooms = s.hub.count
+	s.metrics.chat = &s.hub.stats
 
 	root := cfg.Root
 	if root == nil {

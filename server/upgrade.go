@@ -97,7 +97,7 @@ func (s *Server) upgradeRequired(w http.ResponseWriter, r *http.Request) {
 // refuse answers a handshake with an HTTP error before any upgrade.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
 	s.metrics.rejectedHandshake(reason)
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "5")
 	}
 	http.Error(w, msg, status)
@@ -106,7 +106,8 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reas
 }
 
 // upgrade performs the WebSocket handshake of a request already known to ask
-// for one. It enforces the connection limit (503) and shutdown (503), lets
+// for one. It enforces the per-address connection limit (429), the
+// connection limit (503) and shutdown (503), lets
 // coder/websocket check the origin (403) and headers (400, 405), and returns
 // the registered connection, or nil when the handshake was refused, in which
 // case the response has been written. The caller must call finish on the
@@ -116,13 +117,21 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		s.refuse(w, r, http.StatusServiceUnavailable, "shutdown", "server shutting down")
 		return nil
 	}
+	ip := ipKey(r.RemoteAddr)
+	if !s.ipConns.acquire(ip) {
+		s.refuse(w, r, http.StatusTooManyRequests, "ip_conns",
+			fmt.Sprintf("too many connections from your address (at most %d), try again later", s.cfg.MaxConnsPerIP))
+		return nil
+	}
 	if !s.limiter.acquire() {
+		s.ipConns.release(ip)
 		s.refuse(w, r, http.StatusServiceUnavailable, "limit", "too many connections, try again later")
 		return nil
 	}
 	uw := &upgradeWriter{ResponseWriter: w}
 	ws, err := websocket.Accept(uw, r, opts)
 	if err != nil {
+		s.ipConns.release(ip)
 		s.limiter.release()
 		if uw.conn != nil {
 			uw.conn.Close()
@@ -145,6 +154,8 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 	}
 	c.log = s.log.With("conn", c.id, "remote", c.remote, "path", path)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	// The address's slot is given back when the connection is finished.
+	context.AfterFunc(c.ctx, func() { s.ipConns.release(ip) })
 	pm.open.Add(1)
 	pm.total.Add(1)
 	if !s.reg.add(c) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -266,10 +267,14 @@ func (c *Chat) applyEvent(e chatproto.Event) {
 		}
 		c.addLine(chatLine{Kind: "note", Text: note})
 	case chatproto.TypeJoin, chatproto.TypeLeave:
-		c.members = e.Members
+		// A change to the list the welcome gave: a joiner goes at the end,
+		// a leaver is removed.
 		verb := "joined"
 		if e.Type == chatproto.TypeLeave {
 			verb = "left"
+			c.members = slices.DeleteFunc(c.members, func(m string) bool { return m == e.From })
+		} else if c.joined != "" && !slices.Contains(c.members, e.From) {
+			c.members = append(c.members, e.From)
 		}
 		c.addLine(chatLine{Kind: e.Type, From: e.From, Text: e.From + " " + verb})
 	case chatproto.TypeMessage:

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,10 +58,13 @@ func TestChatConversation(t *testing.T) {
 	s := fc.open("")
 	serverSays(fc,
 		`{"type":"welcome","room":"go & co","you":"ann-2","members":["ann","ann-2"],"history":[{"id":1,"from":"ann","text":"earlier","time":"2026-01-02T03:04:05Z"}]}`,
-		`{"type":"join","from":"bob","members":["ann","ann-2","bob"]}`,
+		`{"type":"join","from":"bob"}`,
 		`{"type":"message","id":2,"from":"bob","text":"hi <all>","time":"2026-01-02T03:05:00Z"}`,
 	)
 	eventually(t, e, "the welcome and the events", func() bool { return len(c.members) == 3 && len(c.lines) == 4 })
+	if !slices.Equal(c.members, []string{"ann", "ann-2", "bob"}) {
+		t.Errorf("members after a join: %q", c.members)
+	}
 	if got := textOf(c, "chat-state"); got != "OPEN" {
 		t.Errorf("chat state = %q", got)
 	}
@@ -102,8 +106,16 @@ func TestChatConversation(t *testing.T) {
 	eventually(t, e, "the protocol error", func() bool { return strings.Contains(textOf(c, "chat-error"), "unknown frame type") })
 
 	// Leaving.
-	serverSays(fc, `{"type":"leave","from":"bob","members":["ann","ann-2"]}`)
-	eventually(t, e, "bob leaving", func() bool { return len(c.members) == 2 })
+	// Presence frames are changes to the list: a leave removes the name
+	// (the old frames' "members" field, should a server still send it, is
+	// not read), a join of a listed name does not add it twice.
+	serverSays(fc, `{"type":"leave","from":"ann","members":["ann-2","bob"]}`, `{"type":"join","from":"bob"}`, `{"type":"leave","from":"nobody"}`)
+	eventually(t, e, "ann leaving", func() bool { return len(c.members) == 2 })
+	serverSays(fc, `{"type":"leave","from":"bob"}`)
+	eventually(t, e, "bob leaving", func() bool { return len(c.members) == 1 })
+	if !slices.Equal(c.members, []string{"ann-2"}) {
+		t.Errorf("members after the leaves: %q", c.members)
+	}
 	act(e, c.mctx, c.Leave)
 	if got := fc.closeCalls(); len(got) != 1 || got[0].code != 1000 {
 		t.Fatalf("closes = %+v", got)

@@ -61,13 +61,22 @@ func DecodeClientMessage(data []byte, maxText int) (ClientMessage, error) {
 		}
 		return ClientMessage{}, fmt.Errorf("%w %.32q", ErrUnknownType, m.Type)
 	}
-	if strings.TrimSpace(m.Text) == "" {
-		return ClientMessage{}, ErrEmptyText
-	}
-	if len(m.Text) > maxText {
-		return ClientMessage{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTextTooLong, len(m.Text), maxText)
+	if err := checkText(m.Text, maxText); err != nil {
+		return ClientMessage{}, err
 	}
 	return m, nil
+}
+
+// checkText applies the rules every message's text follows, whatever the
+// mode: not empty or only white space, at most maxText bytes.
+func checkText(text string, maxText int) error {
+	if strings.TrimSpace(text) == "" {
+		return ErrEmptyText
+	}
+	if len(text) > maxText {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTextTooLong, len(text), maxText)
+	}
+	return nil
 }
 
 // EncodeEvent returns the frame of a server event. Every field is written,

@@ -71,10 +71,10 @@ func TestEncodeEvents(t *testing.T) {
 			`{"type":"welcome","room":"r","you":"bob","members":["ann","bob"],"history":[{"type":"message","id":1,"from":"ann","text":"hi","time":"2025-01-02T03:04:05Z"}]}`},
 		{MessageEvent{Type: TypeMessage, ID: 7, From: "ann", Text: "<hi>", Time: "2025-01-02T03:04:05Z"},
 			`{"type":"message","id":7,"from":"ann","text":"\u003chi\u003e","time":"2025-01-02T03:04:05Z"}`},
-		{PresenceEvent{Type: TypeLeave, From: "bob", Members: []string{}},
-			`{"type":"leave","from":"bob","members":[]}`},
-		{PresenceEvent{Type: TypeJoin, From: "bob", Members: []string{"ann", "bob"}},
-			`{"type":"join","from":"bob","members":["ann","bob"]}`},
+		{PresenceEvent{Type: TypeLeave, From: "bob"},
+			`{"type":"leave","from":"bob"}`},
+		{PresenceEvent{Type: TypeJoin, From: "bob"},
+			`{"type":"join","from":"bob"}`},
 		{ErrorEvent{Type: TypeError, Text: "empty message"},
 			`{"type":"error","text":"empty message"}`},
 	} {
@@ -93,8 +93,8 @@ func TestEventRoundTrip(t *testing.T) {
 	}{
 		{WelcomeEvent{Type: TypeWelcome, Room: "go & co", You: "ann-2", Members: []string{"ann", "ann-2"}, History: []MessageEvent{msg}},
 			Event{Type: TypeWelcome, Room: "go & co", You: "ann-2", Members: []string{"ann", "ann-2"}, History: []MessageEvent{msg}}},
-		{PresenceEvent{Type: TypeJoin, From: "bob", Members: []string{"ann", "bob"}},
-			Event{Type: TypeJoin, From: "bob", Members: []string{"ann", "bob"}}},
+		{PresenceEvent{Type: TypeJoin, From: "bob"},
+			Event{Type: TypeJoin, From: "bob"}},
 		{msg, Event{Type: TypeMessage, ID: 2, From: "bob", Text: "héllo 🎉", Time: "2026-01-02T03:05:00Z"}},
 		{ErrorEvent{Type: TypeError, Text: "message too long: 5000 bytes, at most 4096"},
 			Event{Type: TypeError, Text: "message too long: 5000 bytes, at most 4096"}},
@@ -220,4 +220,59 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			t.Fatalf("round trip of %+v: %+v, %v", m, m2, err)
 		}
 	})
+}
+
+func TestText(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		text string
+		err  error
+	}{
+		{"hi", "hi", nil},
+		{"hi\n", "hi", nil},
+		{"hi\r\n", "hi", nil},
+		{"two\nlines", "two\nlines", nil},
+		{"  padded  ", "  padded  ", nil},
+		{"", "", ErrEmptyText},
+		{" \n", "", ErrEmptyText},
+		{"\n", "", ErrEmptyText},
+		{"0123456789abcdef\n", "0123456789abcdef", nil},
+		{"0123456789abcdefg", "", ErrTextTooLong},
+		{"\xff", "", ErrInvalidUTF8},
+	} {
+		got, err := DecodeTextMessage([]byte(c.in), 16)
+		if c.err != nil {
+			if !errors.Is(err, c.err) {
+				t.Errorf("DecodeTextMessage(%q) error = %v, want %v", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.text {
+			t.Errorf("DecodeTextMessage(%q) = %q, %v; want %q", c.in, got, err, c.text)
+		}
+	}
+
+	var many []string
+	for i := range TextWelcomeNames + 3 {
+		many = append(many, "m"+strings.Repeat("x", i%3))
+	}
+	for _, c := range []struct {
+		ev   ServerEvent
+		want string
+	}{
+		{WelcomeEvent{Type: TypeWelcome, Room: "r", You: "ann", Members: []string{"ann"}}, "* you joined r as ann; 1 member: ann"},
+		{WelcomeEvent{Type: TypeWelcome, Room: "r", You: "m", Members: many},
+			"* you joined r as m; 23 members: " + strings.Join(many[:TextWelcomeNames], ", ") + " and 3 more"},
+		{MessageEvent{Type: TypeMessage, From: "ann", Text: "a: b"}, "ann: a: b"},
+		{PresenceEvent{Type: TypeJoin, From: "ann"}, "* ann joined"},
+		{PresenceEvent{Type: TypeLeave, From: "ann"}, "* ann left"},
+		{ErrorEvent{Type: TypeError, Text: "message too long: 5 bytes, at most 4"}, "! message too long: 5 bytes, at most 4"},
+	} {
+		if got := string(EncodeText(c.ev)); got != c.want {
+			t.Errorf("EncodeText(%+v) = %q, want %q", c.ev, got, c.want)
+		}
+	}
+	if got := TextJoinPath(" r ", "ann"); got != "/chat?format=text&name=ann&room=r" {
+		t.Errorf("TextJoinPath = %q", got)
+	}
 }

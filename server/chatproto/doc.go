@@ -23,8 +23,26 @@
 // "guest-N", and a name already used in the room gets a suffix ("ann-2").
 // The welcome frame tells the client which name it got. duplexd accepts the
 // handshakes of same-origin pages and of the origins it is configured with,
-// and answers 403 to other pages; when it keeps too many rooms it answers
-// 503.
+// and answers 403 to other pages. Before the upgrade it also answers, with
+// a short reason in the body:
+//
+//   - 503 "room is full": the room has its most members (DefaultMaxMembers,
+//     5000, unless the server is configured otherwise); should the room
+//     fill between that check and the join, the connection is closed with
+//     1013 "room is full" instead of getting a welcome;
+//   - 503 "too many chat rooms": the server keeps its most rooms and none
+//     can be evicted (see below);
+//   - 429 "too many chat rooms from your address": the client's IP address
+//     (its /64 for IPv6) is already in as many rooms as the server allows
+//     it, and this room is not one of them;
+//   - 429 "too many connections from your address": likewise for open
+//     connections.
+//
+// A room lives on while it has members; an empty one keeps its history
+// until the server needs room for another. When the server is at its
+// limit, it evicts an empty room, or else a room where nobody has posted
+// for a while (ten minutes by default), whose members are closed with 1000
+// "room closed: idle".
 //
 // # Frames
 //
@@ -48,7 +66,9 @@
 //     the members in join order and the room's last messages (at most
 //     DefaultHistory by default), oldest first.
 //   - PresenceEvent, type "join" or "leave", to the other members when a
-//     client joins or leaves; Members is the membership after the change.
+//     client joins or leaves. It says only who: the full member list is in
+//     the welcome frame alone, and a client keeps its copy up to date by
+//     adding a joiner at the end and removing a leaver.
 //   - MessageEvent to every member, sender included. IDs increase by one
 //     per room, starting at 1; Time is RFC 3339 in UTC, to the second.
 //   - ErrorEvent to a client alone, when its frame was malformed, empty, too
@@ -62,14 +82,36 @@
 //
 //	→ GET /chat?name=ann&room=lobby (the WebSocket handshake)
 //	← {"type":"welcome","room":"lobby","you":"ann","members":["bob","ann"],"history":[{"type":"message","id":1,"from":"bob","text":"anyone?","time":"2026-01-02T03:04:05Z"}]}
-//	  (bob gets {"type":"join","from":"ann","members":["bob","ann"]})
+//	  (bob gets {"type":"join","from":"ann"})
 //	→ {"type":"message","text":"hi bob"}
 //	← {"type":"message","id":2,"from":"ann","text":"hi bob","time":"2026-01-02T03:04:09Z"}
 //	  (bob gets the same frame)
 //	→ {"type":"message","text":"   "}
 //	← {"type":"error","text":"empty message"}
-//	← {"type":"leave","from":"bob","members":["ann"]}
+//	← {"type":"leave","from":"bob"}
 //	→ close 1000, and the server answers with 1000
+//
+// # Plain-text mode
+//
+// A client that sends and shows raw text (wscat, websocat, a page that
+// appends each message to a list) asks for the plain-text mode with the
+// subprotocol TextSubprotocol ("chat.text") or the query parameter
+// format=text (TextJoinPath). Each text frame it sends is a message, taken
+// whole (less one trailing line break, see DecodeTextMessage); it receives
+// one line per frame, made by EncodeText: "name: text" for a message, "* ann
+// joined" and "* ann left", "! reason" for a rejected frame, and on joining
+// "* you joined ROOM as NAME; N members: ..." followed by the room's history
+// as message lines. Text and JSON clients share the rooms, the history, the
+// limits and the close codes; the same exchange as above, for a text client:
+//
+//	→ GET /chat?format=text&name=ann&room=lobby
+//	← * you joined lobby as ann; 2 members: bob, ann
+//	← bob: anyone?
+//	→ hi bob
+//	← ann: hi bob
+//	→ "   "
+//	← ! empty message
+//	← * bob left
 //
 // # Rate limit
 //
@@ -92,11 +134,20 @@
 //   - 1007 "invalid UTF-8": a text message that is not UTF-8, which the
 //     server does not answer with an error event, since browsers fail a
 //     connection that receives invalid UTF-8;
-//   - 1008 "rate limit exceeded" (see above), or "too slow": the client did
-//     not read its frames, and the bounded queue the server keeps for it
-//     filled (the room is not slowed down for it);
+//   - 1000 "room closed: idle": the server needed room for another room,
+//     and nobody had posted in this one for a while;
+//   - 1008 "rate limit exceeded" (see above), or "too slow": the client
+//     fell behind, its oldest frame not yet taken by its socket older than
+//     DefaultMaxLag (10 s unless the server is configured otherwise), or
+//     the bounded queue the server keeps for it full. The room is not
+//     slowed down for it: the server stops queuing frames for it at once,
+//     and sends the close frame after what its socket already holds, if the
+//     socket takes it within a second or two; otherwise it closes the TCP
+//     connection;
 //   - 1009 "message too big": a frame longer than MaxFrameBytes;
-//   - 1013 "too many chat rooms": the room could not be created after all.
+//   - 1013 "too many chat rooms", "room is full" or "too many chat rooms
+//     from your address": the room could not be created or joined after all
+//     (the handshake's checks passed, but another client got there first).
 //
 // A peer that stops answering pings is dropped without a close frame (1006
 // for the client).

@@ -37,12 +37,14 @@ type WelcomeEvent struct {
 	History []MessageEvent `json:"history"`
 }
 
-// PresenceEvent tells the other members of a room that From joined or left.
-// Members is the membership after the change, in join order.
+// PresenceEvent tells the other members of a room that From joined or left:
+// a change to the member list of the WelcomeEvent, which a client applies
+// to its own copy (a joiner goes at the end; a leaver is removed). It
+// carries only who, so that a join costs the same in a room of thousands
+// as in a room of two.
 type PresenceEvent struct {
-	Type    string   `json:"type"` // "join" or "leave"
-	From    string   `json:"from"`
-	Members []string `json:"members"`
+	Type string `json:"type"` // "join" or "leave"
+	From string `json:"from"`
 }
 
 // MessageEvent is a chat message, sent to every member of the room, sender
@@ -73,7 +75,7 @@ func (ErrorEvent) serverEvent()    {}
 // which of the other fields are set.
 //
 //   - TypeWelcome: Room, You, Members, History (as in WelcomeEvent)
-//   - TypeJoin, TypeLeave: From, Members (as in PresenceEvent)
+//   - TypeJoin, TypeLeave: From (as in PresenceEvent)
 //   - TypeMessage: ID, From, Text, Time (as in MessageEvent)
 //   - TypeError: Text (as in ErrorEvent)
 type Event struct {

@@ -3,6 +3,7 @@ package chatproto
 import (
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Path is the chat's WebSocket endpoint on the server.
@@ -19,9 +20,10 @@ const (
 	MaxNameRunes = 32
 )
 
-// The server's defaults for what a client may send and what it gets on
-// joining; duplexd's flags (-chat-max-text, -chat-history, -chat-rate,
-// -chat-burst) change them.
+// The server's defaults for what a client may send, what it gets on
+// joining and how far behind it may fall; duplexd's flags (-chat-max-text,
+// -chat-history, -chat-rate, -chat-burst, -chat-max-members, -chat-max-lag)
+// change them.
 const (
 	// DefaultMaxTextBytes is the longest text of a ClientMessage, in bytes
 	// of UTF-8.
@@ -35,6 +37,13 @@ const (
 	// DefaultBurst is the number of frames a client may send at once before
 	// the rate limit applies.
 	DefaultBurst = 40
+	// DefaultMaxMembers is the most members a room holds; the next
+	// handshake for it is answered 503.
+	DefaultMaxMembers = 5000
+	// DefaultMaxLag is how far behind a client may fall: when the oldest
+	// frame the server has for it and could not yet hand to its socket is
+	// older than that, the client is closed with 1008 "too slow".
+	DefaultMaxLag = 10 * time.Second
 )
 
 // MaxFrameBytes is the longest frame the server reads from a client whose
@@ -49,8 +58,20 @@ func MaxFrameBytes(maxText int) int64 {
 // relative URL). Surrounding spaces are removed from both, as the server
 // would; either may be empty (see the package documentation).
 func JoinPath(room, name string) string {
+	return Path + "?" + joinQuery(room, name).Encode()
+}
+
+// TextJoinPath is JoinPath for the plain-text mode: the same path with
+// format=text (see TextSubprotocol for the other way to ask for it).
+func TextJoinPath(room, name string) string {
+	q := joinQuery(room, name)
+	q.Set(FormatParam, FormatText)
+	return Path + "?" + q.Encode()
+}
+
+func joinQuery(room, name string) url.Values {
 	q := url.Values{}
 	q.Set("room", strings.TrimSpace(room))
 	q.Set("name", strings.TrimSpace(name))
-	return Path + "?" + q.Encode()
+	return q
 }

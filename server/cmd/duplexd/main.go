@@ -11,13 +11,18 @@
 //	-origins           DUPLEX_ORIGINS           comma-separated origin host patterns also allowed on /chat
 //	-max-message       DUPLEX_MAX_MESSAGE       largest /echo message, e.g. 16MiB (default 16MiB)
 //	-max-conns         DUPLEX_MAX_CONNS         open WebSocket connections allowed; -1 for no limit (default 10000)
+//	-max-conns-per-ip  DUPLEX_MAX_CONNS_PER_IP  open WebSocket connections per client address (IPv6: per /64); -1 for no limit (default 1000)
 //	-web               DUPLEX_WEB               directory served at / (default "web")
 //	-ping-interval     DUPLEX_PING_INTERVAL     keepalive ping interval; negative disables (default 30s)
 //	-shutdown-timeout  DUPLEX_SHUTDOWN_TIMEOUT  bound on graceful shutdown (default 10s)
 //	-compress          DUPLEX_COMPRESS          negotiate permessage-deflate (default false)
 //	-chat-rate         DUPLEX_CHAT_RATE         chat frames per second per client; negative for no limit (default 20)
 //	-chat-burst        DUPLEX_CHAT_BURST        chat frames allowed in a burst (default 40)
-//	-chat-queue        DUPLEX_CHAT_QUEUE        outbound chat events buffered per client (default 256)
+//	-chat-queue        DUPLEX_CHAT_QUEUE        most outbound chat events buffered per client (default 4096)
+//	-chat-max-lag      DUPLEX_CHAT_MAX_LAG      how far behind a chat client may fall before it is dropped (default 10s)
+//	-chat-max-members  DUPLEX_CHAT_MAX_MEMBERS  most members in a chat room (default 5000)
+//	-chat-rooms-per-ip DUPLEX_CHAT_ROOMS_PER_IP chat rooms one client address may be in; -1 for no limit (default 20)
+//	-chat-room-idle    DUPLEX_CHAT_ROOM_IDLE    a room without messages for this long may be evicted for a new one; negative: never (default 10m)
 //	-chat-history      DUPLEX_CHAT_HISTORY      messages a room replays on join; negative for none (default 50)
 //	-chat-max-text     DUPLEX_CHAT_MAX_TEXT     longest chat text in bytes (default 4096)
 //	-log-format        DUPLEX_LOG_FORMAT        text or json (default "text")
@@ -117,7 +122,12 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 	fs.BoolVar(&cfg.Compression, "compress", false, "negotiate permessage-deflate (no context takeover) with clients that offer it")
 	fs.Float64Var(&cfg.ChatRate, "chat-rate", server.DefaultChatRate, "chat frames per second per client, negative for no limit")
 	fs.IntVar(&cfg.ChatBurst, "chat-burst", server.DefaultChatBurst, "chat frames a client may send in a burst")
-	fs.IntVar(&cfg.ChatQueueSize, "chat-queue", server.DefaultChatQueueSize, "outbound chat events buffered per client before it is dropped as too slow")
+	fs.IntVar(&cfg.ChatQueueSize, "chat-queue", server.DefaultChatQueueSize, "most outbound chat events buffered per client before it is dropped as too slow")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", server.DefaultMaxConnsPerIP, "open WebSocket connections per client address (IPv6: per /64), -1 for no limit")
+	fs.DurationVar(&cfg.ChatMaxLag, "chat-max-lag", server.DefaultChatMaxLag, "how far behind a chat client may fall (age of its oldest undelivered event) before it is dropped with 1008")
+	fs.IntVar(&cfg.ChatMaxMembers, "chat-max-members", server.DefaultChatMaxMembers, "most members in a chat room; a full room answers 503")
+	fs.IntVar(&cfg.ChatRoomsPerIP, "chat-rooms-per-ip", server.DefaultChatRoomsPerIP, "chat rooms the clients of one address may be in at once, -1 for no limit")
+	fs.DurationVar(&cfg.ChatRoomIdle, "chat-room-idle", server.DefaultChatRoomIdle, "a room without messages for this long may be evicted, members closed, for a new room; negative: never")
 	fs.IntVar(&cfg.ChatHistory, "chat-history", server.DefaultChatHistory, "messages a room replays to a client joining it, negative for none")
 	fs.IntVar(&cfg.ChatMaxTextBytes, "chat-max-text", server.DefaultChatMaxTextBytes, "longest chat text in bytes")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
@@ -164,6 +174,12 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 	cfg.MaxMessageBytes = int64(maxMsg)
 	if cfg.MaxConns == 0 {
 		return cfg, errors.New("-max-conns must not be 0 (use -1 for no limit)")
+	}
+	if cfg.MaxConnsPerIP == 0 || cfg.ChatRoomsPerIP == 0 {
+		return cfg, errors.New("-max-conns-per-ip and -chat-rooms-per-ip must not be 0 (use -1 for no limit)")
+	}
+	if cfg.ChatMaxLag <= 0 || cfg.ChatMaxMembers <= 0 {
+		return cfg, errors.New("-chat-max-lag and -chat-max-members must be positive")
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		return cfg, errors.New("-shutdown-timeout must be positive")

@@ -25,6 +25,8 @@
 //	startup  navigation to first open event, cold and warm cache
 //	payload  wasm sizes: raw, gzip, brotli, and what the server sends
 //	server   idle connections and echo throughput, duplex vs Node's ws
+//	chat     one big chat room: time to fill it with -chat-members, then
+//	         -chat-rate messages/s into it: deliveries/s, latency, drops
 //
 // A run of some phases keeps the others' earlier results in results.json.
 // All traffic stays on 127.0.0.1; every loop is bounded in count and time.

@@ -40,6 +40,11 @@ type runConfig struct {
 	echoClients  []int
 	echoRounds   int
 	echoDuration time.Duration
+	chatMembers  int
+	chatSenders  int
+	chatRate     float64
+	chatDuration time.Duration
+	chatRounds   int
 }
 
 // runTimeout bounds a whole run.
@@ -47,7 +52,7 @@ const runTimeout = 20 * time.Minute
 
 func cmdRun(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	phases := fs.String("phases", "browser,paired,startup,payload,server", "phases to run")
+	phases := fs.String("phases", "browser,paired,startup,payload,server,chat", "phases to run")
 	var cfg runConfig
 	fs.StringVar(&cfg.binDir, "bin", "bin/bench", "directory of benchserver and the wasm programs")
 	fs.StringVar(&cfg.nodeDir, "node", "e2e/bench/node", "directory of the Node scripts, with ws installed")
@@ -68,6 +73,11 @@ func cmdRun(args []string) error {
 	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
 	fs.IntVar(&cfg.echoRounds, "echo-rounds", 5, "echo rounds per server and client count")
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
+	fs.IntVar(&cfg.chatMembers, "chat-members", 1000, "members of the big chat room")
+	fs.IntVar(&cfg.chatSenders, "chat-senders", 20, "members of the big room who post")
+	fs.Float64Var(&cfg.chatRate, "chat-rate", 200, "messages per second into the big room, all senders together")
+	fs.DurationVar(&cfg.chatDuration, "chat-duration", 10*time.Second, "how long the senders post")
+	fs.IntVar(&cfg.chatRounds, "chat-rounds", 3, "big-room rounds")
 	fs.Parse(args)
 
 	var err error
@@ -91,7 +101,7 @@ func cmdRun(args []string) error {
 	cfg.phases = map[string]bool{}
 	for p := range strings.SplitSeq(*phases, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "browser", "paired", "startup", "payload", "server":
+		case "browser", "paired", "startup", "payload", "server", "chat":
 			cfg.phases[p] = true
 		case "":
 		default:
@@ -111,6 +121,11 @@ func cmdRun(args []string) error {
 	}
 	if cfg.echoDuration <= 0 || cfg.echoDuration > time.Minute {
 		return fmt.Errorf("-echo-duration must be at most a minute")
+	}
+	if cfg.chatDuration <= 0 || cfg.chatDuration > time.Minute || cfg.chatRounds < 1 || cfg.chatRounds > 20 ||
+		cfg.chatSenders < 1 || cfg.chatSenders > cfg.chatMembers || cfg.chatMembers > 20000 || cfg.chatRate <= 0 ||
+		cfg.chatRate/float64(cfg.chatSenders) > 20 {
+		return fmt.Errorf("chat: at most a minute, 20 rounds and 20,000 members, 1 to -chat-members senders, each sending at most 20 messages/s (the server's rate limit)")
 	}
 
 	// Ctrl-C or SIGTERM cancels the run, which stops the servers, holders
@@ -143,6 +158,13 @@ func cmdRun(args []string) error {
 			return fmt.Errorf("server: %w", err)
 		}
 		res.Server = s
+	}
+	if cfg.phases["chat"] {
+		c, err := runChat(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("chat: %w", err)
+		}
+		res.Chat = c
 	}
 	log.Printf("measured in %s", time.Since(start).Round(time.Second))
 

@@ -66,8 +66,11 @@ func main() {
 
 	srv := server.New(server.Config{
 		MaxConns: -1, // the idle-connection benchmark goes past the default 10,000
-		Root:     mux,
-		Logger:   logger,
+		// Every load comes from 127.0.0.x: no per-address limits.
+		MaxConnsPerIP:  -1,
+		ChatRoomsPerIP: -1,
+		Root:           mux,
+		Logger:         logger,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

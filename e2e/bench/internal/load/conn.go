@@ -19,16 +19,20 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duplexgo/duplex/e2e/bench/internal/wsframe"
 )
 
-// Conn is one client connection.
+// Conn is one client connection. Read and Write may be called from two
+// goroutines: Read's answers to pings and close frames take the same lock
+// as Write.
 type Conn struct {
 	nc   net.Conn
 	br   *bufio.Reader
 	mask [4]byte
+	wmu  sync.Mutex
 	wbuf []byte
 	rbuf []byte
 }
@@ -105,6 +109,23 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL) (*Conn, error) {
 	return c, nil
 }
 
+// CloseError is the error Read returns for the server's close frame.
+type CloseError struct {
+	Payload []byte // the close frame's: a 2-byte code, then the reason
+}
+
+func (e *CloseError) Error() string {
+	return fmt.Sprintf("load: server closed the connection (% x)", e.Payload)
+}
+
+// Code returns the close code, or 0 if the frame had none.
+func (e *CloseError) Code() int {
+	if len(e.Payload) < 2 {
+		return 0
+	}
+	return int(e.Payload[0])<<8 | int(e.Payload[1])
+}
+
 // Close closes the TCP connection without a closing handshake.
 func (c *Conn) Close() error { return c.nc.Close() }
 
@@ -116,6 +137,8 @@ func (c *Conn) SetDeadline(t time.Time) error { return c.nc.SetDeadline(t) }
 // per frame, but the servers under test cannot tell and it costs nothing
 // that matters here.
 func (c *Conn) Write(op byte, p []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.wbuf = wsframe.AppendFrame(c.wbuf[:0], true, op, &c.mask, p)
 	_, err := c.nc.Write(c.wbuf)
 	return err
@@ -137,17 +160,15 @@ func (c *Conn) Read() (byte, []byte, error) {
 		}
 		switch f.Op {
 		case wsframe.OpPing:
-			c.wbuf = wsframe.AppendFrame(c.wbuf[:0], true, wsframe.OpPong, &c.mask, f.Payload)
-			if _, err := c.nc.Write(c.wbuf); err != nil {
+			if err := c.Write(wsframe.OpPong, f.Payload); err != nil {
 				return 0, nil, err
 			}
 			continue
 		case wsframe.OpPong:
 			continue
 		case wsframe.OpClose:
-			c.wbuf = wsframe.AppendFrame(c.wbuf[:0], true, wsframe.OpClose, &c.mask, f.Payload)
-			c.nc.Write(c.wbuf)
-			return 0, nil, fmt.Errorf("load: server closed the connection (% x)", f.Payload)
+			c.Write(wsframe.OpClose, f.Payload)
+			return 0, nil, &CloseError{Payload: append([]byte(nil), f.Payload...)}
 		case wsframe.OpContinuation:
 			if op == 0 {
 				return 0, nil, errors.New("load: continuation without a first frame")

@@ -85,32 +85,16 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 
 	start := time.Now()
 	conns := make([]*Conn, cfg.N)
-	var next atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	var wg sync.WaitGroup
-	for range min(cfg.Concurrency, cfg.N) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= cfg.N || ctx.Err() != nil {
-					return
-				}
-				dctx, dcancel := context.WithTimeout(ctx, 15*time.Second)
-				c, err := Dial(dctx, dialer(cfg.Sources, i), cfg.URL)
-				dcancel()
-				if err != nil {
-					errOnce.Do(func() {
-						firstErr = fmt.Errorf("load: connection %d of %d: %w", i+1, cfg.N, err)
-						cancel()
-					})
-					return
-				}
-				conns[i] = c
-			}
-		})
-	}
-	wg.Wait()
+	firstErr := inParallel(ctx, cfg.N, cfg.Concurrency, func(i int) error {
+		dctx, dcancel := context.WithTimeout(ctx, 15*time.Second)
+		defer dcancel()
+		c, err := Dial(dctx, dialer(cfg.Sources, i), cfg.URL)
+		if err != nil {
+			return fmt.Errorf("load: connection %d of %d: %w", i+1, cfg.N, err)
+		}
+		conns[i] = c
+		return nil
+	})
 	p := &Pool{Elapsed: time.Since(start)}
 	for _, c := range conns {
 		if c != nil {
@@ -126,6 +110,36 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 		return nil, fmt.Errorf("%w (after %d were open)", firstErr, n)
 	}
 	return p, nil
+}
+
+// inParallel calls f(0) to f(n-1), concurrency calls at a time, until
+// they are done, one fails (its error is returned) or ctx is done.
+func inParallel(ctx context.Context, n, concurrency int, f func(i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	var wg sync.WaitGroup
+	for range min(concurrency, n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := f(i); err != nil {
+					errOnce.Do(func() {
+						firstErr = err
+						cancel()
+					})
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // EchoConfig describes an echo run: Clients connections, each sending a

@@ -87,3 +87,17 @@ func TestRefusesNonLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestChat(t *testing.T) {
+	url := strings.Replace(startServer(t), "/echo", "/chat", 1)
+	r, err := Chat(t.Context(), ChatConfig{URL: url, Room: "big", Members: 30, Senders: 3, Rate: 30, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sent < 10 || r.Delivered != r.Expected || r.Expected != r.Sent*30 || r.Dropped != 0 || !(r.P99Ms >= r.P50Ms) || r.FillSeconds <= 0 {
+		t.Fatalf("result %+v", r)
+	}
+	if _, err := Chat(t.Context(), ChatConfig{URL: url, Members: 2, Senders: 3, Rate: 1, Duration: time.Second}); err == nil {
+		t.Fatal("more senders than members accepted")
+	}
+}

@@ -82,6 +82,9 @@ func (r *Results) Markdown(chartPath string) string {
 		}
 		b.WriteString("\n")
 	}
+	if c := r.Chat; c != nil {
+		b.WriteString(c.Markdown())
+	}
 	return b.String()
 }
 
@@ -109,6 +112,9 @@ func (r *Results) Text() string {
 	if r.Server != nil {
 		section("Server: idle connections", r.Server.IdleTable())
 		section("Server: echo", r.Server.EchoTable())
+	}
+	if r.Chat != nil {
+		section("Chat: one big room", r.Chat.Table())
 	}
 	section("Targets", r.TargetsTable())
 	return b.String()

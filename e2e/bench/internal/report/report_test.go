@@ -286,9 +286,17 @@ func TestSaveLoadMerge(t *testing.T) {
 	if len(got.Browser.Rounds) != 2 || got.Server.Echo[0].Rate != 120 {
 		t.Errorf("round trip lost data: %+v", got)
 	}
-	got.Merge(&Results{Meta: Meta{Date: "later"}, Startup: &Startup{}})
-	if got.Browser == nil || got.Startup == nil || got.Meta.Date != "later" {
+	got.Meta.NodeWS, got.Meta.Node = "8.0.0", "v20"
+	got.Merge(&Results{Meta: Meta{Date: "later", Node: "v22"}, Startup: &Startup{}, Chat: &Chat{Rounds: []ChatRound{{LoadAvg: "1 2 3"}}}})
+	if got.Browser == nil || got.Startup == nil || got.Chat == nil || got.Meta.Date != "later" {
 		t.Errorf("Merge: %+v", got)
+	}
+	// A run that did not look at a tool keeps what an earlier run found.
+	if got.Meta.NodeWS != "8.0.0" || got.Meta.Node != "v22" {
+		t.Errorf("Merge's meta: %+v", got.Meta)
+	}
+	if md := got.Markdown("c.svg"); !strings.Contains(md, "### Chat: one big room") || !strings.Contains(md, "| 1 2 3 |") {
+		t.Errorf("Markdown lacks the chat table:\n%s", md)
 	}
 	empty, err := Load(filepath.Join(t.TempDir(), "missing.json"))
 	if err != nil || empty.Browser != nil {

@@ -21,6 +21,7 @@ type Results struct {
 	Paired  *Paired  `json:"paired,omitempty"`
 	Payload *Payload `json:"payload,omitempty"`
 	Server  *Server  `json:"server,omitempty"`
+	Chat    *Chat    `json:"chat,omitempty"`
 }
 
 // Meta describes the machine and the versions measured.
@@ -251,7 +252,17 @@ func (r *Results) Save(path string) error {
 
 // Merge replaces r's parts with those of newer that are set, and its Meta.
 func (r *Results) Merge(newer *Results) {
-	r.Meta = newer.Meta
+	// A run of some phases may not have looked at every tool: keep what
+	// an earlier run found.
+	m := newer.Meta
+	for _, f := range []struct{ new, old *string }{
+		{&m.Chromium, &r.Meta.Chromium}, {&m.Node, &r.Meta.Node}, {&m.NodeWS, &r.Meta.NodeWS},
+	} {
+		if *f.new == "" {
+			*f.new = *f.old
+		}
+	}
+	r.Meta = m
 	if newer.Browser != nil {
 		r.Browser = newer.Browser
 	}
@@ -266,5 +277,8 @@ func (r *Results) Merge(newer *Results) {
 	}
 	if newer.Server != nil {
 		r.Server = newer.Server
+	}
+	if newer.Chat != nil {
+		r.Chat = newer.Chat
 	}
 }
