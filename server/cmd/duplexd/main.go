@@ -1,5 +1,6 @@
 // Command duplexd runs duplex's server: the WebSocket endpoints /echo and
-// /chat, /healthz, /metrics, and the web app's files.
+// /chat (and the extra paths of -route), /healthz, /metrics, and the web
+// app's files.
 //
 // Every flag can also be set by an environment variable, named after the
 // flag in upper case with a DUPLEX_ prefix (-max-conns: DUPLEX_MAX_CONNS).
@@ -22,10 +23,16 @@
 //	-chat-max-text     DUPLEX_CHAT_MAX_TEXT     longest chat text in bytes (default 4096)
 //	-log-format        DUPLEX_LOG_FORMAT        text or json (default "text")
 //	-log-level         DUPLEX_LOG_LEVEL         debug, info, warn or error (default "info")
-//	-route             DUPLEX_ROUTE             PATH=ENDPOINT: serve /echo or /chat at PATH too; repeatable (comma-separated in the variable)
-//	-max-header        DUPLEX_MAX_HEADER        largest request header, e.g. 32KiB (default 32KiB; at least 4KiB)
-//	-free-memory-interval DUPLEX_FREE_MEMORY_INTERVAL  how often to check for memory to give back after connections closed; negative disables (default 10s)
-//	-memory-limit      DUPLEX_MEMORY_LIMIT      soft limit on the Go runtime's memory, e.g. 1GiB (debug.SetMemoryLimit); 0 keeps GOMEMLIMIT (default 0)
+//	-route             DUPLEX_ROUTE             PATH=ENDPOINT: serve /echo or /chat at PATH too; repeatable
+//	                                            (comma-separated in the variable, which a -route replaces)
+//	-max-header        DUPLEX_MAX_HEADER        largest request header, at least 4KiB (default 32KiB); beyond: 431
+//	-free-memory-interval                       how often to check whether a spike of connections has gone and
+//	                   DUPLEX_FREE_MEMORY_INTERVAL  give its memory back to the OS; negative disables (default 10s)
+//	-memory-limit      DUPLEX_MEMORY_LIMIT      soft limit on the Go runtime's memory, e.g. 1GiB
+//	                                            (debug.SetMemoryLimit); 0 keeps GOMEMLIMIT (default 0)
+//
+// duplexd -route /socket/server/startDaemon.php=/echo serves the page of the
+// classic jQuery WebSocket tutorial, which connects to that path.
 //
 // SIGINT or SIGTERM shuts the server down gracefully: it stops accepting,
 // sends close 1001 to every WebSocket connection, waits for them at most
