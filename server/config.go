@@ -58,6 +58,14 @@ const (
 	DefaultChatMaxTextBytes = chatproto.DefaultMaxTextBytes
 	// DefaultChatMaxRooms bounds the number of chat rooms kept in memory.
 	DefaultChatMaxRooms = 1000
+	// DefaultMaxHeaderBytes bounds the header of a request read by Serve
+	// (32 KiB). A WebSocket handshake needs well under 8 KiB.
+	DefaultMaxHeaderBytes = 32 << 10
+	// MinMaxHeaderBytes is the smallest MaxHeaderBytes accepted (4 KiB).
+	MinMaxHeaderBytes = 4 << 10
+	// DefaultFreeMemoryInterval is how often Serve checks whether
+	// connections have gone and their memory can be given back.
+	DefaultFreeMemoryInterval = 10 * time.Second
 )
 
 // Config configures a Server. The zero value is usable: every zero field
@@ -175,6 +183,32 @@ type Config struct {
 
 	// Logger receives the structured logs. When nil, slog.Default() is used.
 	Logger *slog.Logger
+
+	// Routes serves the WebSocket endpoints at more paths: each key is a
+	// path and its value the endpoint served there, "/echo" or "/chat".
+	// {"/socket/server/startDaemon.php": "/echo"} lets a tutorial's page
+	// written for another server talk to /echo unchanged. A path must start
+	// with "/", be clean (no "//", "." or ".." segments) and not be one the
+	// server serves itself: "/", /echo, /chat, /healthz or /metrics. It is
+	// matched exactly; metrics and logs count its connections under the
+	// endpoint's path.
+	Routes map[string]string
+
+	// MaxHeaderBytes bounds the request line and header of the requests
+	// that Serve and ListenAndServe read (default 32 KiB, at least 4 KiB);
+	// a larger header gets 431 Request Header Fields Too Large. Go's own
+	// default, 1 MiB, let 300 handshakes in flight hold over 200 MB. A
+	// Server mounted in another http.Server through Handler is bound by
+	// that server's MaxHeaderBytes instead.
+	MaxHeaderBytes int
+
+	// FreeMemoryInterval is how often Serve and ListenAndServe check whether
+	// the open WebSocket connections have fallen to half their peak or less
+	// (by 500 or more), in which case the memory they held is collected and
+	// given back to the operating system at once with debug.FreeOSMemory
+	// (default 10s, negative to disable). An idle Go program otherwise keeps
+	// the memory of a spike for minutes.
+	FreeMemoryInterval time.Duration
 }
 
 // withDefaults returns a copy of c with every zero field set to its default.
@@ -239,6 +273,12 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.FreeMemoryInterval == 0 {
+		c.FreeMemoryInterval = DefaultFreeMemoryInterval
+	}
 	return c
 }
 
@@ -278,6 +318,10 @@ func (c Config) Validate() error {
 	if c.ChatRate != c.ChatRate { // NaN
 		errs = append(errs, errors.New("ChatRate is not a number"))
 	}
+	if c.MaxHeaderBytes > 0 && c.MaxHeaderBytes < MinMaxHeaderBytes {
+		errs = append(errs, fmt.Errorf("MaxHeaderBytes %d is below the minimum of %d (4 KiB)", c.MaxHeaderBytes, MinMaxHeaderBytes))
+	}
+	errs = append(errs, validateRoutes(c.Routes)...)
 	return errors.Join(errs...)
 }
 

@@ -16,16 +16,29 @@
 //     others get 403. The subprotocol "chat.text", or format=text in the
 //     query, chooses the plain-text mode (raw text in, lines out).
 //   - /healthz answers 200 "ok" (503 once shutdown has started).
-//   - /metrics exposes Prometheus counters: duplex_connections_open and
-//     duplex_connections_total, duplex_messages_in_total and _out_total,
+//   - /metrics exposes the Prometheus text format: duplex_connections_open
+//     and duplex_connections_total, duplex_messages_in_total and _out_total,
 //     duplex_bytes_in_total and _out_total (all labelled by path),
 //     duplex_closes_total{code}, duplex_handshakes_rejected_total{reason}
-//     (reasons not_websocket, origin, limit, ip_conns, shutdown,
-//     bad_request, rooms, room_full, ip_rooms), duplex_chat_rooms,
-//     duplex_chat_slow_drops_total and
-//     duplex_chat_rooms_evicted_total{state}.
+//     (reasons not_websocket, no_endpoint, origin, limit, ip_conns,
+//     shutdown, bad_request, rooms, room_full, ip_rooms), duplex_chat_rooms,
+//     duplex_chat_slow_drops_total, duplex_chat_rooms_evicted_total{state},
+//     the histograms duplex_handshake_duration_seconds
+//     {path} and duplex_echo_duration_seconds, duplex_memory_releases_total,
+//     and the Go runtime's and the process's metrics under the names of the
+//     Prometheus client (go_goroutines, go_memstats_heap_alloc_bytes,
+//     go_gc_duration_seconds, process_resident_memory_bytes,
+//     process_open_fds, process_cpu_seconds_total, ...; the process_ ones
+//     other than process_start_time_seconds on Linux only).
+//   - Config.Routes serves /echo or /chat at more paths, such as
+//     /socket/server/startDaemon.php for a tutorial's page written for
+//     another server.
 //   - everything else goes to Config.Root, by default a file server on
-//     Config.WebDir.
+//     Config.WebDir. A WebSocket handshake never does: on a path that is no
+//     endpoint (including /, /healthz and /metrics) it gets 404 with a body
+//     naming the endpoints, and a warning is logged with the path, the
+//     Origin and the remote address. To serve WebSocket endpoints of your
+//     own beside the server's, mount Handler in your own mux.
 //
 // A plain HTTP request to /echo or /chat gets 426 Upgrade Required with a
 // short explanation, except a browser's page request on /chat (a GET or HEAD
@@ -65,6 +78,13 @@
 // with 1000 "room closed: idle"; if neither exists the handshake gets 503.
 //
 // # Connections
+//
+// Serve and ListenAndServe read at most Config.MaxHeaderBytes (32 KiB) of
+// request header; a larger one gets 431. Every Config.FreeMemoryInterval
+// (10s) they check whether the open WebSocket connections have fallen to
+// half their peak or less, and if so give the memory back to the operating
+// system with debug.FreeOSMemory: an idle Go program otherwise keeps the
+// memory of a spike for minutes.
 //
 // The server pings every connection each Config.PingInterval; a peer that
 // stops answering is dropped within two intervals. Shutdown (and the

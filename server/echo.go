@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -64,6 +65,7 @@ func (c *wsConn) echo() (websocket.StatusCode, string) {
 		if err := msg.readFrom(r); err != nil {
 			return c.readFailure(err)
 		}
+		read := time.Now()
 		c.received(msg.size)
 		if typ == websocket.MessageText && !msg.validUTF8() {
 			c.recordClose(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message", "server")
@@ -73,6 +75,7 @@ func (c *wsConn) echo() (websocket.StatusCode, string) {
 			return c.writeFailure(err)
 		}
 		c.sent(msg.size)
+		c.srv.metrics.echo.observe(time.Since(read))
 		msg.release()
 	}
 }

@@ -24,6 +24,9 @@ type metrics struct {
 
 	rooms func() int // current number of chat rooms; may be nil
 	chat  *hubStats  // the chat's counters; may be nil
+
+	echo        *histogram     // time to echo a message on /echo
+	memReleases *atomic.Uint64 // memory given back to the OS; may be nil
 }
 
 // pathMetrics are the counters of one WebSocket path.
@@ -35,13 +38,15 @@ type pathMetrics struct {
 	msgsOut  atomic.Uint64
 	bytesIn  atomic.Uint64
 	bytesOut atomic.Uint64
+
+	handshake *histogram // duration of the accepted handshakes
 }
 
 // newMetrics returns metrics for the given WebSocket paths.
 func newMetrics(paths ...string) *metrics {
-	m := &metrics{closes: map[int]uint64{}, rejected: map[string]uint64{}}
+	m := &metrics{closes: map[int]uint64{}, rejected: map[string]uint64{}, echo: newHistogram(echoBuckets)}
 	for _, p := range paths {
-		m.paths = append(m.paths, &pathMetrics{path: p})
+		m.paths = append(m.paths, &pathMetrics{path: p, handshake: newHistogram(handshakeBuckets)})
 	}
 	return m
 }
@@ -160,6 +165,28 @@ func (m *metrics) writeText(w io.Writer) {
 		family("duplex_chat_rooms_evicted_total", "counter", "Chat rooms evicted to make room for others, by state.",
 			[]sample{{labels("state", "empty"), u(&m.chat.emptyEvicted)}, {labels("state", "idle"), u(&m.chat.idleEvicted)}})
 	}
+	m.writeMore(w)
+}
+
+// writeMore writes the histograms, the memory releases, and the Go runtime's
+// and the process's metrics.
+func (m *metrics) writeMore(w io.Writer) {
+	writeHeader(w, "duplex_handshake_duration_seconds", "histogram",
+		"Time from a WebSocket handshake request reaching its endpoint to the 101 response written, for the handshakes accepted.")
+	for _, pm := range m.paths {
+		l := labels("path", pm.path)
+		pm.handshake.write(w, "duplex_handshake_duration_seconds", l[1:len(l)-1])
+	}
+	writeHeader(w, "duplex_echo_duration_seconds", "histogram",
+		"Time from the last byte of a message read on /echo to its echo written, waiting for a slow reader included.")
+	m.echo.write(w, "duplex_echo_duration_seconds", "")
+	if m.memReleases != nil {
+		family := "duplex_memory_releases_total"
+		writeHeader(w, family, "counter", "Times memory was given back to the OS after connections closed.")
+		fmt.Fprintf(w, "%s %d\n", family, m.memReleases.Load())
+	}
+	writeRuntime(w)
+	writeProcess(w)
 }
 
 // labels formats one Prometheus label pair.

@@ -46,15 +46,7 @@ func TestMetricsExposition(t *testing.T) {
 			t.Errorf("metrics lack %q\n%s", want, body)
 		}
 	}
-	// Every sample line is "name{labels} value" or "name value".
-	for line := range strings.SplitSeq(strings.TrimSpace(body), "\n") {
-		if strings.HasPrefix(line, "# ") {
-			continue
-		}
-		if f := strings.Fields(line); len(f) != 2 || !strings.HasPrefix(f[0], "duplex_") {
-			t.Errorf("malformed sample line %q", line)
-		}
-	}
+	parseExposition(t, body)
 	if got := m.closeCount(1001); got != 2 {
 		t.Errorf("closeCount(1001) = %d", got)
 	}

@@ -17,6 +17,7 @@ type registry struct {
 	conns  map[*wsConn]struct{}
 	closed bool
 	wg     sync.WaitGroup // one count per registered connection
+	peak   int            // most connections registered at once since takePeak
 }
 
 func newRegistry() *registry {
@@ -31,8 +32,18 @@ func (r *registry) add(c *wsConn) bool {
 		return false
 	}
 	r.conns[c] = struct{}{}
+	r.peak = max(r.peak, len(r.conns))
 	r.wg.Add(1)
 	return true
+}
+
+// takePeak returns the most connections registered at once since the last
+// call, and how many are registered now.
+func (r *registry) takePeak() (peak, now int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	peak, r.peak = r.peak, len(r.conns)
+	return peak, len(r.conns)
 }
 
 // remove unregisters c; it is a no-op for an unknown connection.

@@ -28,6 +28,9 @@ type Server struct {
 	reg     *registry
 	hub     *hub
 	handler http.Handler
+	mux     *http.ServeMux
+	routes  map[string]http.HandlerFunc // Config.Routes, by path
+	mem     *memoryReleaser
 	nextID  atomic.Uint64
 
 	shuttingDown atomic.Bool
@@ -56,19 +59,32 @@ func New(cfg Config) *Server {
 	}
 	s.metrics.rooms = s.hub.count
 	s.metrics.chat = &s.hub.stats
+	s.mem = newMemoryReleaser(s.reg.takePeak, s.log)
+	s.metrics.memReleases = &s.mem.releases
 
 	root := cfg.Root
 	if root == nil {
 		root = http.FileServer(http.Dir(cfg.WebDir))
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/echo", s.handleEcho)
-	mux.HandleFunc("/chat", s.handleChat)
-	mux.HandleFunc("/healthz", s.handleHealth)
-	mux.HandleFunc("/metrics", s.handleMetrics)
-	mux.Handle("/", root)
-	s.handler = mux
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/echo", s.handleEcho)
+	s.mux.HandleFunc("/chat", s.handleChat)
+	s.mux.Handle("/healthz", s.noEndpoint(http.HandlerFunc(s.handleHealth)))
+	s.mux.Handle("/metrics", s.noEndpoint(http.HandlerFunc(s.handleMetrics)))
+	s.mux.Handle("/", s.noEndpoint(root))
+	s.routes = s.routeHandlers(cfg.Routes)
+	s.handler = http.HandlerFunc(s.serveHTTP)
 	return s
+}
+
+// serveHTTP serves the routes of Config.Routes, and hands every other path
+// to the mux.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := s.routes[r.URL.Path]; ok {
+		h(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // Handler returns the server's HTTP handler.
@@ -131,6 +147,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	scheme := "http"
@@ -151,6 +168,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.servers[hs] = struct{}{}
 	s.mu.Unlock()
+	s.mem.start(s.cfg.FreeMemoryInterval)
 	defer func() {
 		s.mu.Lock()
 		delete(s.servers, hs)
@@ -200,6 +218,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	s.log.Info("shutting down", "websockets", s.reg.count())
 	start := time.Now()
+	s.mem.halt()
 
 	var wg sync.WaitGroup
 	errs := make([]error, len(servers)+1)

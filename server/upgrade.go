@@ -113,6 +113,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reas
 // case the response has been written. The caller must call finish on the
 // returned connection.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64) *wsConn {
+	begin := time.Now()
 	if s.reg.isClosed() {
 		s.refuse(w, r, http.StatusServiceUnavailable, "shutdown", "server shutting down")
 		return nil
@@ -142,6 +143,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 	ws.SetReadLimit(readLimit)
 
 	pm := s.metrics.path(path)
+	pm.handshake.observe(time.Since(begin))
 	c := &wsConn{
 		srv:    s,
 		id:     s.nextID.Add(1),

@@ -1,5 +1,6 @@
 // Command duplexd runs duplex's server: the WebSocket endpoints /echo and
-// /chat, /healthz, /metrics, and the web app's files.
+// /chat (and the extra paths of -route), /healthz, /metrics, and the web
+// app's files.
 //
 // Every flag can also be set by an environment variable, named after the
 // flag in upper case with a DUPLEX_ prefix (-max-conns: DUPLEX_MAX_CONNS).
@@ -27,6 +28,16 @@
 //	-chat-max-text     DUPLEX_CHAT_MAX_TEXT     longest chat text in bytes (default 4096)
 //	-log-format        DUPLEX_LOG_FORMAT        text or json (default "text")
 //	-log-level         DUPLEX_LOG_LEVEL         debug, info, warn or error (default "info")
+//	-route             DUPLEX_ROUTE             PATH=ENDPOINT: serve /echo or /chat at PATH too; repeatable
+//	                                            (comma-separated in the variable, which a -route replaces)
+//	-max-header        DUPLEX_MAX_HEADER        largest request header, at least 4KiB (default 32KiB); beyond: 431
+//	-free-memory-interval                       how often to check whether a spike of connections has gone and
+//	                   DUPLEX_FREE_MEMORY_INTERVAL  give its memory back to the OS; negative disables (default 10s)
+//	-memory-limit      DUPLEX_MEMORY_LIMIT      soft limit on the Go runtime's memory, e.g. 1GiB
+//	                                            (debug.SetMemoryLimit); 0 keeps GOMEMLIMIT (default 0)
+//
+// duplexd -route /socket/server/startDaemon.php=/echo serves the page of the
+// classic jQuery WebSocket tutorial, which connects to that path.
 //
 // SIGINT or SIGTERM shuts the server down gracefully: it stops accepting,
 // sends close 1001 to every WebSocket connection, waits for them at most
@@ -39,9 +50,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,11 +85,14 @@ var errUsage = errors.New("usage error")
 // run is the whole program but for signals and the exit status: it serves
 // until ctx is cancelled, then shuts down gracefully and returns nil.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := configure(args, getenv, stderr)
+	cfg, proc, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	log := cfg.Logger
+	if proc.memoryLimit > 0 {
+		debug.SetMemoryLimit(proc.memoryLimit)
+	}
 	// The app (go-app pages, precompressed app.wasm) when it is built;
 	// otherwise the web directory's plain files.
 	if root, err := serve.New(serve.Options{WebDir: cfg.WebDir, Logger: log}); err != nil {
@@ -101,6 +118,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 // configure parses flags and environment variables into a server Config.
 func configure(args []string, getenv func(string) string, stderr io.Writer) (server.Config, error) {
+	cfg, _, err := parseFlags(args, getenv, stderr)
+	return cfg, err
+}
+
+// processOptions are the settings of the process rather than the server's.
+type processOptions struct {
+	memoryLimit int64 // -memory-limit in bytes, 0 for none
+}
+
+// parseFlags parses flags and environment variables into a server Config
+// and the process's options.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (server.Config, processOptions, error) {
 	fs := flag.NewFlagSet("duplexd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -109,6 +138,10 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 		maxMsg    = byteSize(server.DefaultMaxMessageBytes)
 		logFormat string
 		logLevel  string
+		proc      processOptions
+		routes    routeFlag
+		maxHeader = byteSize(server.DefaultMaxHeaderBytes)
+		memLimit  byteSize
 	)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "listen `address`")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves https:// and wss://")
@@ -132,6 +165,11 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 	fs.IntVar(&cfg.ChatMaxTextBytes, "chat-max-text", server.DefaultChatMaxTextBytes, "longest chat text in bytes")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.Var(&routes, "route", "`PATH=ENDPOINT`: serve /echo or /chat at PATH too, e.g. /socket/server/startDaemon.php=/echo; repeatable, comma-separated in the variable")
+	fs.Var(&maxHeader, "max-header", "largest request header (`size`; at least 4KiB); a larger one gets 431")
+	fs.DurationVar(&cfg.FreeMemoryInterval, "free-memory-interval", server.DefaultFreeMemoryInterval,
+		"how often to check whether connections have gone and their memory can be given back to the OS, negative to disable")
+	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory (`size`, debug.SetMemoryLimit); 0 keeps GOMEMLIMIT")
 
 	// Each flag's environment variable, shown in the usage text.
 	fs.VisitAll(func(f *flag.Flag) {
@@ -150,17 +188,18 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 		}
 	})
 	if envErr != nil {
-		return cfg, envErr
+		return cfg, proc, envErr
 	}
+	routes.fromEnv = true // a -route on the command line replaces DUPLEX_ROUTE
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, err
+			return cfg, proc, err
 		}
-		return cfg, fmt.Errorf("%w: %v", errUsage, err)
+		return cfg, proc, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return cfg, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+		return cfg, proc, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
 
 	for o := range strings.SplitSeq(origins, ",") {
@@ -169,36 +208,96 @@ func configure(args []string, getenv func(string) string, stderr io.Writer) (ser
 		}
 	}
 	if maxMsg <= 0 {
-		return cfg, errors.New("-max-message must be positive")
+		return cfg, proc, errors.New("-max-message must be positive")
 	}
 	cfg.MaxMessageBytes = int64(maxMsg)
 	if cfg.MaxConns == 0 {
-		return cfg, errors.New("-max-conns must not be 0 (use -1 for no limit)")
+		return cfg, proc, errors.New("-max-conns must not be 0 (use -1 for no limit)")
 	}
 	if cfg.MaxConnsPerIP == 0 || cfg.ChatRoomsPerIP == 0 {
-		return cfg, errors.New("-max-conns-per-ip and -chat-rooms-per-ip must not be 0 (use -1 for no limit)")
+		return cfg, proc, errors.New("-max-conns-per-ip and -chat-rooms-per-ip must not be 0 (use -1 for no limit)")
 	}
 	if cfg.ChatMaxLag <= 0 || cfg.ChatMaxMembers <= 0 {
-		return cfg, errors.New("-chat-max-lag and -chat-max-members must be positive")
+		return cfg, proc, errors.New("-chat-max-lag and -chat-max-members must be positive")
 	}
 	if cfg.ShutdownTimeout <= 0 {
-		return cfg, errors.New("-shutdown-timeout must be positive")
+		return cfg, proc, errors.New("-shutdown-timeout must be positive")
 	}
+	if maxHeader < server.MinMaxHeaderBytes {
+		return cfg, proc, fmt.Errorf("-max-header %s is below the minimum of 4KiB", &maxHeader)
+	}
+	if maxHeader > 1<<30 {
+		return cfg, proc, fmt.Errorf("-max-header %s is above 1GiB", &maxHeader)
+	}
+	cfg.MaxHeaderBytes = int(maxHeader)
+	cfg.Routes = routes.m
+	if cfg.FreeMemoryInterval == 0 {
+		return cfg, proc, errors.New("-free-memory-interval must not be 0 (use -1s to disable)")
+	}
+	proc.memoryLimit = int64(memLimit)
 	log, err := server.NewLogger(stderr, logFormat, logLevel)
 	if err != nil {
-		return cfg, err
+		return cfg, proc, err
 	}
 	cfg.Logger = log
 	if err := cfg.Validate(); err != nil {
-		return cfg, err
+		return cfg, proc, err
 	}
-	return cfg, nil
+	return cfg, proc, nil
 }
 
 // envName returns the environment variable of a flag: "max-conns" gives
 // DUPLEX_MAX_CONNS.
 func envName(flagName string) string {
 	return "DUPLEX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// routeFlag is the flag.Value of -route: PATH=ENDPOINT pairs, repeatable
+// or comma-separated.
+type routeFlag struct {
+	m       map[string]string
+	fromEnv bool // m came from DUPLEX_ROUTE: the first -route replaces it
+}
+
+// String implements flag.Value.
+func (f *routeFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	var pairs []string
+	for _, p := range slices.Sorted(maps.Keys(f.m)) {
+		pairs = append(pairs, p+"="+f.m[p])
+	}
+	return strings.Join(pairs, ",")
+}
+
+// Set implements flag.Value. The pairs are checked as Config.Validate does,
+// and a path given twice is an error.
+func (f *routeFlag) Set(s string) error {
+	if f.fromEnv {
+		f.m, f.fromEnv = nil, false
+	}
+	for pair := range strings.SplitSeq(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		p, target, ok := strings.Cut(pair, "=")
+		if !ok {
+			return fmt.Errorf("%q: want PATH=ENDPOINT, e.g. /socket/server/startDaemon.php=/echo", pair)
+		}
+		p, target = strings.TrimSpace(p), strings.TrimSpace(target)
+		if _, dup := f.m[p]; dup {
+			return fmt.Errorf("path %s is routed twice", p)
+		}
+		if err := (server.Config{Routes: map[string]string{p: target}}).Validate(); err != nil {
+			return err
+		}
+		if f.m == nil {
+			f.m = map[string]string{}
+		}
+		f.m[p] = target
+	}
+	return nil
 }
 
 // byteSize is a flag.Value for a size in bytes, with an optional binary

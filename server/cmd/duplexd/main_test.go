@@ -8,8 +8,10 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -159,42 +161,62 @@ func listenAddr(t *testing.T, output func() string) string {
 }
 
 func TestRun(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var out lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-log-format", "json", "-web", t.TempDir()}, env(nil), &out)
-	}()
-	addr := listenAddr(t, out.String)
-
-	c, _, err := websocket.Dial(t.Context(), "ws://"+addr+"/echo", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	if err := c.Write(t.Context(), websocket.MessageText, []byte("hi")); err != nil {
-		t.Fatal(err)
-	}
-	if _, b, err := c.Read(t.Context()); err != nil || string(b) != "hi" {
-		t.Fatalf("echo: %q %v", b, err)
-	}
-	cancel()
-	_, _, err = c.Read(t.Context())
-	if websocket.CloseStatus(err) != websocket.StatusGoingAway {
-		t.Fatalf("client saw %v, want 1001", err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("run did not return")
-	}
+	addr, out, stop := startRun(t)
+	c := echoVia(t, "ws://"+addr+"/echo", "hi")
+	stop(c)
 	if !strings.Contains(out.String(), `"msg":"shutdown complete"`) {
 		t.Errorf("no shutdown line:\n%s", out.String())
 	}
+}
+
+// startRun runs the program with args (and a 127.0.0.1 address, JSON logs
+// and an empty web directory) until stop, which cancels its context,
+// checks that c (when not nil) sees 1001 and that run returns nil.
+func startRun(t *testing.T, args ...string) (addr string, out *lockedBuffer, stop func(c *websocket.Conn)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	out = &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-log-format", "json", "-web", t.TempDir()}, args...), env(nil), out)
+	}()
+	addr = listenAddr(t, out.String)
+	return addr, out, func(c *websocket.Conn) {
+		t.Helper()
+		cancel()
+		if c != nil {
+			if _, _, err := c.Read(t.Context()); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+				t.Fatalf("client saw %v, want 1001", err)
+			}
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("run did not return")
+		}
+	}
+}
+
+// echoVia dials url and checks that text comes back; the connection is
+// closed at the end of the test.
+func echoVia(t *testing.T, url, text string) *websocket.Conn {
+	t.Helper()
+	c, _, err := websocket.Dial(t.Context(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	if err := c.Write(t.Context(), websocket.MessageText, []byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if _, b, err := c.Read(t.Context()); err != nil || string(b) != text {
+		t.Fatalf("echo: %q %v", b, err)
+	}
+	return c
 }
 
 func TestRunListenError(t *testing.T) {
@@ -265,4 +287,91 @@ func TestSignals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestConfigureRoutesAndLimits(t *testing.T) {
+	cfg, proc, err := parseFlags(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Routes != nil || cfg.MaxHeaderBytes != 32<<10 || cfg.FreeMemoryInterval != 10*time.Second || proc.memoryLimit != 0 {
+		t.Fatalf("defaults: routes %v, max header %d, free memory interval %v, memory limit %d",
+			cfg.Routes, cfg.MaxHeaderBytes, cfg.FreeMemoryInterval, proc.memoryLimit)
+	}
+
+	cfg, proc, err = parseFlags([]string{
+		"-route", "/socket/server/startDaemon.php=/echo", "-route", "/rooms=/chat",
+		"-max-header", "16KiB", "-free-memory-interval", "-1s", "-memory-limit", "1GiB",
+	}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Routes) != 2 || cfg.Routes["/socket/server/startDaemon.php"] != "/echo" || cfg.Routes["/rooms"] != "/chat" {
+		t.Errorf("routes: %v", cfg.Routes)
+	}
+	if cfg.MaxHeaderBytes != 16<<10 || cfg.FreeMemoryInterval != -time.Second || proc.memoryLimit != 1<<30 {
+		t.Errorf("max header %d, free memory interval %v, memory limit %d", cfg.MaxHeaderBytes, cfg.FreeMemoryInterval, proc.memoryLimit)
+	}
+
+	// The variable takes a comma-separated list; a -route replaces it.
+	vars := map[string]string{"DUPLEX_ROUTE": "/a=/echo, /b=/chat", "DUPLEX_MAX_HEADER": "64KiB", "DUPLEX_MEMORY_LIMIT": "512MiB"}
+	cfg, proc, err = parseFlags(nil, env(vars), io.Discard)
+	if err != nil || len(cfg.Routes) != 2 || cfg.Routes["/a"] != "/echo" || cfg.Routes["/b"] != "/chat" ||
+		cfg.MaxHeaderBytes != 64<<10 || proc.memoryLimit != 512<<20 {
+		t.Errorf("from the environment: %v %d %d %v", cfg.Routes, cfg.MaxHeaderBytes, proc.memoryLimit, err)
+	}
+	cfg, err = configure([]string{"-route", "/c=/echo"}, env(vars), io.Discard)
+	if err != nil || len(cfg.Routes) != 1 || cfg.Routes["/c"] != "/echo" {
+		t.Errorf("-route over DUPLEX_ROUTE: %v %v", cfg.Routes, err)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-route", "/x=/echo", "-route", "/x=/chat"}, nil, "/x is routed twice"},
+		{[]string{"-route", "/x=/echo,/x=/echo"}, nil, "routed twice"},
+		{[]string{"-route", "/x=/nope"}, nil, `"/nope" is not an endpoint (want /echo or /chat)`},
+		{[]string{"-route", "/x"}, nil, "want PATH=ENDPOINT"},
+		{[]string{"-route", "x=/echo"}, nil, "must start with /"},
+		{[]string{"-route", "/healthz=/echo"}, nil, "served by the server itself"},
+		{[]string{"-route", "/a//b=/echo"}, nil, "not clean"},
+		{nil, map[string]string{"DUPLEX_ROUTE": "/x=/y"}, "DUPLEX_ROUTE"},
+		{[]string{"-max-header", "1KiB"}, nil, "-max-header 1KiB is below the minimum of 4KiB"},
+		{[]string{"-max-header", "2GiB"}, nil, "above 1GiB"},
+		{[]string{"-free-memory-interval", "0"}, nil, "-1s"},
+		{[]string{"-memory-limit", "lots"}, nil, "memory-limit"},
+	} {
+		_, err := configure(tc.args, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("configure(%q, %v) = %v, want an error about %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+
+	var usage bytes.Buffer
+	configure([]string{"-h"}, env(nil), &usage)
+	for _, want := range []string{"-route PATH=ENDPOINT", "DUPLEX_ROUTE", "-max-header", "DUPLEX_FREE_MEMORY_INTERVAL", "-memory-limit"} {
+		if !strings.Contains(usage.String(), want) {
+			t.Errorf("usage lacks %s:\n%s", want, usage.String())
+		}
+	}
+}
+
+// run serves the routes it is given and applies -memory-limit to the Go
+// runtime, as /metrics shows.
+func TestRunRouteAndMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	addr, _, stop := startRun(t, "-route", "/socket/server/startDaemon.php=/echo", "-memory-limit", "3GiB")
+	c := echoVia(t, "ws://"+addr+"/socket/server/startDaemon.php", "routed")
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "\ngo_gc_gomemlimit_bytes 3221225472\n") {
+		t.Errorf("/metrics does not show the memory limit:\n%s", body)
+	}
+	stop(c)
 }

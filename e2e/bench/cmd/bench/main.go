@@ -13,6 +13,10 @@
 //	                     input closes: the idle-connection benchmark spreads
 //	                     its clients over such processes, since one process
 //	                     may not have enough file descriptors for all of them
+//	bench release -duplexd BIN [-n N] [-watch D] [-- duplexd flags]
+//	                     hold N idle connections to duplexd, close them, and
+//	                     sample its resident memory every few seconds: does
+//	                     the process give the memory back?
 //
 // The phases of run (-phases, default all):
 //
@@ -54,6 +58,8 @@ func main() {
 		err = cmdHold(os.Args[2:])
 	case "profile":
 		err = cmdProfile(os.Args[2:])
+	case "release":
+		err = cmdRelease(os.Args[2:])
 	default:
 		usage()
 	}
@@ -63,6 +69,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench profile -client NAME | bench hold -url U -n N")
+	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench profile -client NAME | bench hold -url U -n N | bench release -duplexd BIN")
 	os.Exit(2)
 }

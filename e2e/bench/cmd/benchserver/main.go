@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -27,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/duplexgo/duplex/e2e/bench/internal/procs"
 	"github.com/duplexgo/duplex/server"
@@ -56,30 +58,45 @@ func main() {
 		log.Fatal(err)
 	}
 
+	// The server's handler is mounted under a mux of its own, as any
+	// program that serves WebSocket endpoints beside the server's must:
+	// /bench/flood is one, and the server sends a handshake on a path of
+	// its Root to no handler (it answers 404).
+	srv := server.New(server.Config{
+		MaxConns: -1, // the idle-connection benchmark goes past the default 10,000
+		// Every load comes from 127.0.0.x: no per-address limits.
+		MaxConnsPerIP:  -1,
+		ChatRoomsPerIP: -1,
+		Root:           http.FileServer(http.Dir(*webDir)),
+		Logger:         logger,
+	})
 	mux := http.NewServeMux()
 	if err := registerBench(mux, *wasmDir); err != nil {
 		log.Fatal(err)
 	}
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.Handle("/", http.FileServer(http.Dir(*webDir)))
+	mux.Handle("/", srv.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: server.DefaultMaxHeaderBytes}
 
-	srv := server.New(server.Config{
-		MaxConns: -1, // the idle-connection benchmark goes past the default 10,000
-		// Every load comes from 127.0.0.x: no per-address limits.
-		MaxConnsPerIP:  -1,
-		ChatRoomsPerIP: -1,
-		Root:           mux,
-		Logger:         logger,
-	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		srv.Shutdown(sctx) // closes the WebSocket connections with 1001
+	}()
 	fmt.Printf("listening on http://%s\n", ln.Addr())
-	if err := srv.Serve(ctx, ln); err != nil {
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
+	<-done
 }
