@@ -50,6 +50,28 @@ func TestTutorialPage(t *testing.T) {
 		waitLogLine(t, srv, `msg="websocket open"`, "path=/echo")
 	})
 
+	// The same page as a chat client, in the plain-text mode of /chat: the
+	// route sets the mode and the room, -origins null admits pages opened
+	// from files; two copies of the page, named by the server, talk.
+	t.Run("chat", func(t *testing.T) {
+		srv, err := startServer("-route", "/socket/server/startDaemon.php=/chat?format=text&room=tutorial", "-origins", "null")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.stop()
+		ann := openTutorial(t, page, srv)
+		waitLog(t, ann, "Socket Status: 1 (open)")
+		waitLogPrefix(t, ann, "Received: * you joined tutorial as guest-")
+		bob := openTutorial(t, page, srv)
+		waitLog(t, bob, "Socket Status: 1 (open)")
+		waitLogPrefix(t, ann, "Received: * guest-") // bob joined
+		if err := chromedp.Do(bob, chromedp.SendKeys(chromedp.ID("text"), "hi from a tutorial page"+kb.Enter)); err != nil {
+			t.Fatalf("typing into #text: %v", err)
+		}
+		waitLogSuffix(t, ann, ": hi from a tutorial page")
+		waitLogLine(t, srv, `msg="websocket open"`, "path=/chat", "room=tutorial")
+	})
+
 	t.Run("no route", func(t *testing.T) {
 		srv, err := startServer()
 		if err != nil {
@@ -84,7 +106,25 @@ func openTutorial(t *testing.T, page string, srv *server) context.Context {
 // waitLog waits until the page's #chatLog has a line equal to line.
 func waitLog(t *testing.T, ctx context.Context, line string) {
 	t.Helper()
-	expr := fmt.Sprintf(`[...document.querySelectorAll("#chatLog p")].some(p => p.textContent === %q)`, line)
+	waitLogWhere(t, ctx, line, fmt.Sprintf(`p.textContent === %q`, line))
+}
+
+// waitLogPrefix waits for a line of #chatLog that starts with prefix.
+func waitLogPrefix(t *testing.T, ctx context.Context, prefix string) {
+	t.Helper()
+	waitLogWhere(t, ctx, prefix+"…", fmt.Sprintf(`p.textContent.startsWith(%q)`, prefix))
+}
+
+// waitLogSuffix waits for a line of #chatLog that ends with suffix.
+func waitLogSuffix(t *testing.T, ctx context.Context, suffix string) {
+	t.Helper()
+	waitLogWhere(t, ctx, "…"+suffix, fmt.Sprintf(`p.textContent.endsWith(%q)`, suffix))
+}
+
+// waitLogWhere waits for a line p of #chatLog for which cond holds.
+func waitLogWhere(t *testing.T, ctx context.Context, line, cond string) {
+	t.Helper()
+	expr := `[...document.querySelectorAll("#chatLog p")].some(p => ` + cond + `)`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout))); err != nil {
 		log, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("chatLog").innerText`))

@@ -83,8 +83,9 @@ type Config struct {
 	// AllowedOrigins widens the same-origin rule of /chat. Each entry is a
 	// host pattern as in coder/websocket's AcceptOptions.OriginPatterns
 	// (matched with path.Match against the Origin's host, or against
-	// "scheme://host" when the pattern contains "://"). /echo accepts any
-	// origin and ignores this list.
+	// "scheme://host" when the pattern contains "://"); "null" admits pages
+	// opened from files (Origin: null). /echo accepts any origin and ignores
+	// this list.
 	AllowedOrigins []string
 
 	// MaxMessageBytes is the largest message /echo accepts (default 16 MiB).

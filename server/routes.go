@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/duplexgo/duplex/server/chatproto"
 )
 
 // endpointPaths are the server's WebSocket endpoints, the targets a route
@@ -28,11 +31,24 @@ func validateRoutes(routes map[string]string) []error {
 	return errs
 }
 
+// routeQueryKeys are the query parameters a route to /chat may set, for
+// pages that cannot: -route /socket/server/startDaemon.php=/chat?format=text
+// puts the classic tutorial's chat page, which sends plain text, in a room.
+var routeQueryKeys = []string{chatproto.FormatParam, "room", "name"}
+
 // validateRoute reports what is wrong with serving endpoint target at p.
 func validateRoute(p, target string) error {
+	endpoint, query, _ := strings.Cut(target, "?")
+	q, qerr := url.ParseQuery(query)
 	switch {
-	case !slices.Contains(endpointPaths, target):
-		return fmt.Errorf("%q is not an endpoint (want %s)", target, strings.Join(endpointPaths, " or "))
+	case !slices.Contains(endpointPaths, endpoint):
+		return fmt.Errorf("%q is not an endpoint (want %s)", endpoint, strings.Join(endpointPaths, " or "))
+	case query != "" && endpoint != "/chat":
+		return fmt.Errorf("only a route to /chat may have a query")
+	case qerr != nil:
+		return fmt.Errorf("the target's query: %v", qerr)
+	case slices.ContainsFunc(slices.Collect(maps.Keys(q)), func(k string) bool { return !slices.Contains(routeQueryKeys, k) }):
+		return fmt.Errorf("the target's query may set only %s", strings.Join(routeQueryKeys, ", "))
 	case !strings.HasPrefix(p, "/"):
 		return fmt.Errorf("the path must start with /")
 	case slices.Contains(ownPaths, p):
@@ -59,8 +75,27 @@ func (s *Server) routeHandlers(routes map[string]string) map[string]http.Handler
 	endpoints := map[string]http.HandlerFunc{"/echo": s.handleEcho, "/chat": s.handleChat}
 	out := map[string]http.HandlerFunc{}
 	for p, target := range routes {
-		if validateRoute(p, target) == nil {
-			out[p] = endpoints[target]
+		if validateRoute(p, target) != nil {
+			continue
+		}
+		endpoint, query, _ := strings.Cut(target, "?")
+		h := endpoints[endpoint]
+		if query == "" {
+			out[p] = h
+			continue
+		}
+		defaults, _ := url.ParseQuery(query)
+		out[p] = func(w http.ResponseWriter, r *http.Request) {
+			// The target's parameters, unless the request has its own.
+			q := r.URL.Query()
+			for k, v := range defaults {
+				if !q.Has(k) {
+					q[k] = v
+				}
+			}
+			r2 := r.Clone(r.Context())
+			r2.URL.RawQuery = q.Encode()
+			h(w, r2)
 		}
 	}
 	return out

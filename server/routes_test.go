@@ -102,27 +102,31 @@ func TestHandshakeWithoutEndpoint(t *testing.T) {
 
 func TestValidateRoutes(t *testing.T) {
 	for routes, want := range map[[2]string]string{
-		{tutorialPath, "/echo"}:  "",
-		{"/rooms/", "/chat"}:     "",
-		{"/x", "/nope"}:          `"/nope" is not an endpoint (want /echo or /chat)`,
-		{"/x", "echo"}:           "not an endpoint",
-		{"/x", "/healthz"}:       "not an endpoint",
-		{"x", "/echo"}:           "must start with /",
-		{"", "/echo"}:            "must start with /",
-		{"/", "/echo"}:           "/ is served by the server itself",
-		{"/echo", "/chat"}:       "/echo is served by the server itself",
-		{"/metrics", "/echo"}:    "served by the server itself",
-		{"/a//b", "/echo"}:       "not clean (want /a/b)",
-		{"/a/../b", "/echo"}:     "not clean (want /b)",
-		{"/a/./b/", "/echo"}:     "not clean (want /a/b/)",
-		{"/a?b=c", "/echo"}:      "no query",
-		{"/a#top", "/echo"}:      "no query or fragment",
-		{"/a%20b", "/echo"}:      "",
-		{"/x.php", "/echo"}:      "",
-		{"/chat/room", "/chat"}:  "",
-		{"/echo/", "/echo"}:      "",
-		{"/healthz/x", "/chat"}:  "",
-		{"/UPPER/Case", "/echo"}: "",
+		{tutorialPath, "/echo"}:            "",
+		{"/rooms/", "/chat"}:               "",
+		{"/x", "/nope"}:                    `"/nope" is not an endpoint (want /echo or /chat)`,
+		{"/x", "echo"}:                     "not an endpoint",
+		{"/x", "/healthz"}:                 "not an endpoint",
+		{"x", "/echo"}:                     "must start with /",
+		{"", "/echo"}:                      "must start with /",
+		{"/", "/echo"}:                     "/ is served by the server itself",
+		{"/echo", "/chat"}:                 "/echo is served by the server itself",
+		{"/metrics", "/echo"}:              "served by the server itself",
+		{"/a//b", "/echo"}:                 "not clean (want /a/b)",
+		{"/a/../b", "/echo"}:               "not clean (want /b)",
+		{"/a/./b/", "/echo"}:               "not clean (want /a/b/)",
+		{"/a?b=c", "/echo"}:                "no query",
+		{"/a#top", "/echo"}:                "no query or fragment",
+		{"/a%20b", "/echo"}:                "",
+		{"/x.php", "/echo"}:                "",
+		{"/chat/room", "/chat"}:            "",
+		{"/echo/", "/echo"}:                "",
+		{"/healthz/x", "/chat"}:            "",
+		{"/UPPER/Case", "/echo"}:           "",
+		{"/t", "/chat?format=text&room=r"}: "",
+		{"/t", "/echo?format=text"}:        "only a route to /chat may have a query",
+		{"/t", "/chat?origin=x"}:           "may set only format, room, name",
+		{"/t", "/chat?room=%zz"}:           "the target's query",
 	} {
 		err := Config{Routes: map[string]string{routes[0]: routes[1]}}.Validate()
 		switch {
@@ -141,5 +145,39 @@ func TestValidateRoutes(t *testing.T) {
 	s := New(Config{Routes: map[string]string{"/echo": "/chat", "x": "/echo"}})
 	if len(s.routes) != 0 {
 		t.Errorf("invalid routes served: %v", s.routes)
+	}
+}
+
+// A route to /chat with a query puts a client that cannot choose in the
+// plain-text mode and a room; the request's own parameters win. A page
+// opened from a file (Origin: null) may join when "null" is an allowed
+// origin, and only then.
+func TestRouteToTextChat(t *testing.T) {
+	ctx := testCtx(t)
+	for _, allowNull := range []bool{false, true} {
+		cfg := Config{Routes: map[string]string{tutorialPath: "/chat?format=text&room=tutorial"}}
+		if allowNull {
+			cfg.AllowedOrigins = []string{"null"}
+		}
+		ts := startServer(t, cfg)
+		null := &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"null"}}}
+		if !allowNull {
+			if status, _ := dialStatus(t, ctx, ts.ws(tutorialPath), null); status != http.StatusForbidden {
+				t.Errorf("Origin null without -origins null: %d, want 403", status)
+			}
+			continue
+		}
+		c := dial(t, ctx, ts.ws(tutorialPath+"?name=ann"), null)
+		_, line, err := c.Read(ctx)
+		if err != nil || !strings.HasPrefix(string(line), "* you joined tutorial as ann") {
+			t.Fatalf("first line %q, %v; want the text mode's welcome in room tutorial", line, err)
+		}
+		if err := c.Write(ctx, websocket.MessageText, []byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		if _, line, err = c.Read(ctx); err != nil || string(line) != "ann: hello" {
+			t.Errorf("echo line %q, %v", line, err)
+		}
+		c.Close(websocket.StatusNormalClosure, "")
 	}
 }

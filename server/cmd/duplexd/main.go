@@ -146,7 +146,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "listen `address`")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves https:// and wss://")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
-	fs.StringVar(&origins, "origins", "", "comma-separated origin host `patterns` also allowed on /chat (e.g. app.example.com,*.example.org)")
+	fs.StringVar(&origins, "origins", "", "comma-separated origin host `patterns` also allowed on /chat (e.g. app.example.com,*.example.org; null admits pages opened from files)")
 	fs.Var(&maxMsg, "max-message", "largest /echo message (`size` in bytes, or with a KiB, MiB or GiB suffix)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", server.DefaultMaxConns, "open WebSocket connections allowed, -1 for no limit")
 	fs.StringVar(&cfg.WebDir, "web", server.DefaultWebDir, "`directory` served at /")
