@@ -39,6 +39,7 @@ func (p *tab) waitFailure(text string) []string {
 	if len(entries) != 1 {
 		p.t.Errorf("error entries = %q, want exactly one", entries)
 	}
+	p.t.Logf("the entry: %s", entries)
 	return entries
 }
 
