@@ -66,13 +66,19 @@ func TestConsoleSurvivesServerRestart(t *testing.T) {
 		p.typeInto("text", "while the server is down")
 		p.clickWhenEnabled("send-text")
 		p.wait(`+document.getElementById("client-queued").dataset.value === 1`, "the message to be queued")
+		p.wait(`!!document.querySelector('#log .entry[data-kind="text"][data-dir="out"][data-queued="true"]')`, "the queued entry")
+		p.wait(`!!document.getElementById("queued-hint")`, "the composer's note that sends are queued")
 		p.screenshot("console-reconnecting")
 	})
 
 	p.wait(`document.getElementById("client-phase").textContent.trim() === "open" &&
 		document.getElementById("state").textContent.trim() === "OPEN"`, "the page to recover: open, readyState OPEN")
 	p.wait(logHas(`[data-kind="open"]`, "reconnected"), "the reconnect in the log")
+	p.wait(logHas(`[data-kind="info"][data-dir="out"][data-queued="true"]`, "while the server is down"), "the queued message's flush")
 	p.wait(logHas(`[data-kind="text"][data-dir="in"]`, "while the server is down"), "the queued message's echo")
+	if eval[bool](p, `!!document.getElementById("queued-hint")`) {
+		t.Errorf("#queued-hint shown while open")
+	}
 	// #client-queued is wsclient's ClientStats.Queued: the queued message
 	// has left, so nothing waits any more.
 	p.wait(`+document.getElementById("client-queued").dataset.value === 0`, "the queue to empty")

@@ -125,6 +125,13 @@ type ClientOptions struct {
 	// It runs on the Client's reader goroutine; while it runs no further
 	// message is taken from the connection.
 	OnMessage func(Message)
+	// OnWrite is called with each accepted message once it has been
+	// written to a connection (handed to the browser's send), in order, on
+	// the Client's writer goroutine: a message queued while disconnected is
+	// reported when the next connection flushes it, so a round trip can be
+	// measured from the moment it really left. A message written again
+	// (Redeliver) is reported again. It must not block.
+	OnWrite func(Message)
 	// OnUndelivered is called for each accepted message that will not be
 	// delivered: unconfirmed when its connection ended (ErrUndelivered),
 	// or still queued when the Client ended (the Client's final error).

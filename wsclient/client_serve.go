@@ -130,6 +130,9 @@ func (c *Client) pump(ctx context.Context, conn *Conn, written *atomic.Int64) {
 			return
 		}
 		written.Add(int64(len(m.msg.Data)))
+		if c.opts.OnWrite != nil {
+			c.opts.OnWrite(m.msg)
+		}
 		c.settleHandedOver(conn, written.Load())
 	}
 }

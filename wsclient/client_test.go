@@ -3,6 +3,7 @@ package wsclient
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,6 +173,47 @@ func TestClientQueuesWhileDownAndFlushesInOrder(t *testing.T) {
 		if got := readText(t, c); got != strconv.Itoa(i) {
 			t.Fatalf("message %d came back as %q: order lost", i, got)
 		}
+	}
+}
+
+// OnWrite reports a message queued while disconnected only when the next
+// connection writes it, in order, and before its echo arrives: a round trip
+// can be measured from the flush.
+func TestClientOnWriteReportsTheFlush(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		written []string
+	)
+	got := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(written)
+	}
+	c, p := startClient(t, proxied(t, "/ws/echo"), &ClientOptions{OnWrite: func(m Message) {
+		mu.Lock()
+		written = append(written, string(m.Data))
+		mu.Unlock()
+	}})
+	serverDown(t, p)
+	for _, s := range []string{"a", "b", "c"} {
+		if err := c.Send(Text, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := got(); len(w) != 0 {
+		t.Fatalf("OnWrite reported %q while no connection was open", w)
+	}
+	proxyDown(t, false)
+	for i, want := range []string{"a", "b", "c"} {
+		if echo := readText(t, c); echo != want {
+			t.Fatalf("echo %d = %q, want %q", i, echo, want)
+		}
+		if w := got(); len(w) < i+1 || w[i] != want {
+			t.Fatalf("after the echo of %q OnWrite had reported %q", want, w)
+		}
+	}
+	if w := got(); !slices.Equal(w, []string{"a", "b", "c"}) {
+		t.Fatalf("OnWrite reported %q, want [a b c]", w)
 	}
 }
 

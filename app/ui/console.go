@@ -43,6 +43,10 @@ type Console struct {
 	// Sleep pauses a burst to let the browser breathe; nil means time.Sleep.
 	Sleep func(time.Duration)
 
+	// probe finds out why a connection failed while CONNECTING; nil means
+	// the browser's (failure.go), none natively.
+	probe prober
+
 	mctx app.Context // the component's context, from OnMount
 
 	// The connection.
@@ -176,10 +180,18 @@ func (c *Console) Connect(ctx app.Context) {
 		c.connectErr = "enter a WebSocket URL, e.g. " + defaultEchoURL(ctx.Page().URL())
 		return
 	}
+	if port, blocked := blockedPort(target); blocked {
+		c.connectErr = blockedPortText(port)
+		return
+	}
 	sess := newConsoleSession(c.now)
+	sess.target, sess.protocols, sess.probe = target, parseProtocols(c.protocols), c.probe
+	if sess.probe == nil {
+		sess.probe = defaultProbe
+	}
 	// The session's callbacks log every event: the feed keeps none.
 	d := live.Dialer{Conn: c.Dial, Client: c.DialClient, MaxEvents: -1}
-	protocols := parseProtocols(c.protocols)
+	protocols := sess.protocols
 	var (
 		feed *live.Feed
 		err  error

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -54,7 +55,11 @@ type logEntry struct {
 	Size    int    // payload bytes of a message
 	Preview string // the text, hex for binary, or a description
 
-	// Close details, for kindClose.
+	// Queued: a message the client queued while disconnected (its entry),
+	// or the flush of one (the entry saying it was sent).
+	Queued bool
+
+	// Close details, for kindClose and for a failed connection's entry.
 	Code     wsclient.StatusCode
 	Reason   string
 	WasClean bool
@@ -81,10 +86,14 @@ func (s rttStats) Avg() time.Duration {
 
 // sentRecord remembers a sent message to recognise its echo.
 type sentRecord struct {
-	typ  wsclient.MessageType
-	size int
-	sum  uint64
-	at   time.Time
+	id      int64
+	typ     wsclient.MessageType
+	size    int
+	sum     uint64
+	at      time.Time // when it was written to a connection (or accepted)
+	written bool      // written to a connection: at is when
+	queued  bool      // accepted while the client had no open connection
+	preview string    // of a queued message, for the entry of its flush
 }
 
 // consoleFlush is what the session hands to the page with each snapshot of
@@ -113,6 +122,15 @@ type consoleSession struct {
 	entries     []logEntry
 	dropped     int64
 	outstanding []sentRecord
+	nextID      int64
+	nextWrite   int // index in outstanding of the first message not written
+
+	// Plain mode: a connection that fails before it opens is one entry,
+	// explained by a probe (failure.go).
+	target    string
+	protocols []string
+	probe     prober
+	opened    bool
 
 	// Client mode.
 	cstate   wsclient.ClientState // the latest state the client reported
@@ -128,6 +146,13 @@ type closeCall struct {
 
 func newConsoleSession(now func() time.Time) *consoleSession {
 	return &consoleSession{now: now}
+}
+
+// notify asks the page for a snapshot, once the feed is set.
+func (s *consoleSession) notify() {
+	if s.feed != nil {
+		s.feed.Notify()
+	}
 }
 
 // options returns the wsclient options of a plain connection: the
@@ -150,6 +175,7 @@ func (s *consoleSession) clientOptions(protocols []string) *wsclient.ClientOptio
 		Backoff:       consoleBackoff,
 		OnStateChange: s.onClientState,
 		OnMessage:     s.onMessage,
+		OnWrite:       s.onWrite,
 		OnUndelivered: s.onUndelivered,
 	}
 }
@@ -209,9 +235,16 @@ func (s *consoleSession) onClientState(st wsclient.ClientState) {
 		}
 		s.addLocked(logEntry{Dir: dirEvent, Kind: kindOpen, Preview: text})
 	case wsclient.PhaseReconnecting:
-		s.addLocked(s.endEntryLocked(prev, st.Err))
-		s.addLocked(logEntry{Dir: dirEvent, Kind: kindInfo,
-			Preview: fmt.Sprintf("reconnecting: attempt %d in %s", st.Attempt, formatWait(st.NextTry.Sub(now)))})
+		next := fmt.Sprintf("reconnecting: attempt %d in %s", st.Attempt, formatWait(st.NextTry.Sub(now)))
+		if prev.Phase == wsclient.PhaseOpen {
+			s.addLocked(s.endEntryLocked(prev, st.Err))
+			s.addLocked(logEntry{Dir: dirEvent, Kind: kindInfo, Preview: next})
+			break
+		}
+		// A failed attempt: one entry, with what comes next.
+		e := s.endEntryLocked(prev, st.Err)
+		e.Preview += "; " + next
+		s.addLocked(e)
 	case wsclient.PhaseClosed:
 		if prev.Phase == wsclient.PhaseOpen || st.Err != nil {
 			s.addLocked(s.endEntryLocked(prev, st.Err))
@@ -225,7 +258,15 @@ func (s *consoleSession) onClientState(st wsclient.ClientState) {
 // PhaseOpen) or of a failed attempt; s.mu is held.
 func (s *consoleSession) endEntryLocked(prev wsclient.ClientState, err error) logEntry {
 	if prev.Phase != wsclient.PhaseOpen {
-		return logEntry{Dir: dirEvent, Kind: kindError, Preview: "connection attempt failed: " + errText(err)}
+		e := logEntry{Dir: dirEvent, Kind: kindError, Preview: "connection attempt failed: " + errText(err)}
+		if s.target != "" {
+			e.Preview = "Could not connect to " + s.target + ": " + attemptReason(err)
+		}
+		var ce *wsclient.CloseError
+		if errors.As(err, &ce) {
+			e.Code, e.Reason, e.WasClean = ce.Code, ce.Reason, ce.WasClean
+		}
+		return e
 	}
 	var ce *wsclient.CloseError
 	if err == nil && s.closeReq != nil {
@@ -299,15 +340,65 @@ func (s *consoleSession) add(e logEntry) {
 }
 
 func (s *consoleSession) onOpen() {
-	s.add(logEntry{Dir: dirEvent, Kind: kindOpen, Preview: "connection open"})
+	s.mu.Lock()
+	s.opened = true
+	s.addLocked(logEntry{Dir: dirEvent, Kind: kindOpen, Preview: "connection open"})
+	s.mu.Unlock()
 }
 
+// onError logs an error of an open connection. One before the connection
+// opened is the failure its close reports: the close's entry explains it.
 func (s *consoleSession) onError(err error) {
-	s.add(logEntry{Dir: dirEvent, Kind: kindError, Preview: err.Error()})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.opened {
+		return
+	}
+	s.addLocked(logEntry{Dir: dirEvent, Kind: kindError, Preview: err.Error()})
 }
 
+// onClose logs how the connection ended. A connection that never opened
+// failed: its one entry comes once the probe has found out why.
 func (s *consoleSession) onClose(ce *wsclient.CloseError) {
-	s.add(closeEntry(ce))
+	s.mu.Lock()
+	opened := s.opened
+	s.mu.Unlock()
+	if opened || ce.Code != wsclient.StatusAbnormalClosure {
+		s.add(closeEntry(ce))
+		return
+	}
+	at := s.now()
+	go s.explain(ce, at)
+}
+
+// explain probes the URL of a connection that failed while CONNECTING and
+// logs its one entry: what the probe found, the close's code, reason and
+// wasClean in the entry's data.
+func (s *consoleSession) explain(ce *wsclient.CloseError, at time.Time) {
+	var (
+		r      probeResult
+		probed bool
+	)
+	if s.probe != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*probeTimeout)
+		r, probed = s.probe(ctx, s.target, s.protocols), true
+		cancel()
+	}
+	s.add(logEntry{
+		Time: at, Dir: dirEvent, Kind: kindError,
+		Code: ce.Code, Reason: ce.Reason, WasClean: ce.WasClean,
+		Preview: explainFailure(s.target, s.protocols, r, probed),
+	})
+	s.notify()
+}
+
+// attemptReason describes why a client's attempt failed: the browser's
+// 1006 says nothing, so the entry says where to look.
+func attemptReason(err error) string {
+	if wsclient.CloseStatus(err) == wsclient.StatusAbnormalClosure {
+		return "the browser gives no reason (close code 1006); " + devToolsHint
+	}
+	return errText(err)
 }
 
 // onMessage logs a received message (the feed counts it) and, when it is
@@ -320,10 +411,13 @@ func (s *consoleSession) onMessage(m wsclient.Message) {
 	for i, r := range s.outstanding[:min(len(s.outstanding), echoLookahead)] {
 		if r.typ == m.Type && r.size == len(m.Data) && r.sum == sum {
 			s.outstanding = s.outstanding[i+1:]
-			rtt := at.Sub(r.at)
-			s.rtt.Last = rtt
-			s.rtt.Sum += rtt
-			s.rtt.Count++
+			s.nextWrite = max(s.nextWrite-(i+1), 0)
+			if r.written { // measured from the write, not the click
+				rtt := at.Sub(r.at)
+				s.rtt.Last = rtt
+				s.rtt.Sum += rtt
+				s.rtt.Count++
+			}
 			break
 		}
 	}
@@ -334,21 +428,75 @@ func (s *consoleSession) onMessage(m wsclient.Message) {
 // send hands a message to the feed, which sends it on the plain connection
 // at once, or to the client, which queues it while disconnected; a message
 // accepted is logged and awaits its echo.
+//
+// A client without an open connection queues the message: its entry says
+// so, and another says when the next connection wrote it (onWrite), from
+// when its round trip is measured. The record is made before the send, so
+// that the client's write, on its own goroutine, finds it.
 func (s *consoleSession) send(typ wsclient.MessageType, p []byte) error {
-	if err := s.feed.Send(typ, p); err != nil {
-		return err
-	}
+	client := s.feed.Client() != nil
 	at := s.now()
 	sum := echoSum(p)
 	s.mu.Lock()
+	queued := client && s.cstate.Phase != wsclient.PhaseOpen
+	s.nextID++
+	id := s.nextID
 	if len(s.outstanding) == maxOutstanding {
 		s.outstanding = s.outstanding[1:]
+		s.nextWrite = max(s.nextWrite-1, 0)
 	}
-	s.outstanding = append(s.outstanding, sentRecord{typ: typ, size: len(p), sum: sum, at: at})
-	s.addLocked(messageEntry(dirOut, typ, p, at))
+	e := messageEntry(dirOut, typ, p, at)
+	s.outstanding = append(s.outstanding, sentRecord{id: id, typ: typ, size: len(p), sum: sum, at: at,
+		written: !client, queued: queued, preview: e.Preview})
+	if !client {
+		s.nextWrite = len(s.outstanding)
+	}
 	s.mu.Unlock()
+	if err := s.feed.Send(typ, p); err != nil {
+		s.mu.Lock()
+		for i := len(s.outstanding) - 1; i >= 0; i-- {
+			if s.outstanding[i].id == id {
+				s.outstanding = append(s.outstanding[:i], s.outstanding[i+1:]...)
+				if i < s.nextWrite {
+					s.nextWrite--
+				}
+				break
+			}
+		}
+		s.mu.Unlock()
+		return err
+	}
+	if queued {
+		e.Queued = true
+		e.Preview = "queued (sent once connected) · " + e.Preview
+	}
+	s.add(e)
 	s.feed.Notify()
 	return nil
+}
+
+// onWrite records that the client wrote a message to a connection: its
+// round trip counts from now, and a message queued while disconnected is
+// logged as sent.
+func (s *consoleSession) onWrite(m wsclient.Message) {
+	at := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nextWrite >= len(s.outstanding) {
+		return
+	}
+	r := &s.outstanding[s.nextWrite]
+	if r.typ != m.Type || r.size != len(m.Data) {
+		return // not one the session knows: leave the order as it is
+	}
+	s.nextWrite++
+	queuedFor := at.Sub(r.at)
+	r.at, r.written = at, true
+	if r.queued {
+		r.queued = false
+		s.addLocked(logEntry{Time: at, Dir: dirOut, Kind: kindInfo, Size: r.size, Queued: true,
+			Preview: fmt.Sprintf("sent after %s in the queue: %s", formatWait(queuedFor), r.preview)})
+	}
 }
 
 // note logs an event of the page itself, such as a failed send.

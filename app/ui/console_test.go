@@ -467,8 +467,13 @@ func TestConsoleAutoReconnect(t *testing.T) {
 	fc.lose(&wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}, 2, 0)
 	eventually(t, e, "attempt 2", func() bool { return textOf(c, "client-attempt") == "2" })
 	eventually(t, e, "the attempt under way", func() bool { return textOf(c, "client-next") == "now" && textOf(c, "state") == "CONNECTING" })
-	if !logHas(c, kindError, "connection attempt failed") {
-		t.Errorf("the failed attempt is not logged")
+	// One entry per failed attempt, saying what comes next, with the code.
+	if !logHas(c, kindError, "Could not connect to ws://example.test/echo: the browser gives no reason (close code 1006)") ||
+		!logHas(c, kindError, "; reconnecting: attempt 2 in 0.0 s") || logHas(c, kindInfo, "reconnecting: attempt 2") {
+		t.Errorf("the failed attempt is not logged as one entry: %+v", c.log)
+	}
+	if last := c.log[len(c.log)-1]; last.Code != wsclient.StatusAbnormalClosure || last.WasClean {
+		t.Errorf("the failed attempt's entry = %+v, want code 1006, not clean", last)
 	}
 
 	// Back: the queue is flushed to the new connection, whose values show.
@@ -541,7 +546,7 @@ func TestConsoleClientCloseWith(t *testing.T) {
 	act(e, c.mctx, c.SendText)
 	fc.end(&wsclient.CloseError{Code: wsclient.StatusPolicyViolation, Reason: "no", WasClean: true})
 	eventually(t, e, "closed", func() bool { return textOf(c, "client-phase") == "closed" })
-	if !logHas(c, kindError, "not delivered") || !logHas(c, kindError, "connection attempt failed") {
+	if !logHas(c, kindError, "not delivered") || !logHas(c, kindError, "Could not connect to ws://example.test/echo") {
 		t.Errorf("log: %+v", c.log)
 	}
 }

@@ -213,6 +213,10 @@ func (c *Console) renderComposer() app.UI {
 			inlineError("burst-error", c.burstErr),
 		),
 		inlineError("send-error", c.sendErr),
+		app.If(c.clientMode && c.connected() && c.snap.Client.Phase != wsclient.PhaseOpen, func() app.UI {
+			return app.P().ID("queued-hint").Class("hint").DataSet("queued", c.snap.Stats.Queued).
+				Textf("Not connected: what you send waits in the queue (%d now) and is sent once the client reconnects.", c.snap.Stats.Queued)
+		}),
 	)
 }
 
@@ -291,8 +295,11 @@ func logRow(e logEntry) app.UI {
 	}
 	row := app.Div().Class("entry", "kind-"+e.Kind, "dir-"+e.Dir).
 		DataSet("seq", e.Seq).DataSet("kind", e.Kind).DataSet("dir", e.Dir).DataSet("size", e.Size)
-	if e.Kind == kindClose {
+	if e.Kind == kindClose || e.Code != 0 {
 		row = row.DataSet("code", int(e.Code)).DataSet("reason", e.Reason).DataSet("clean", e.WasClean)
+	}
+	if e.Queued {
+		row = row.DataSet("queued", true)
 	}
 	return row.Body(
 		app.Span().Class("time").Text(clockTime(e.Time)),

@@ -27,6 +27,23 @@
 // the chat reads the frames, the client's phase changes and the messages
 // it could not deliver from the snapshot's events, in order.
 //
+// # Failures
+//
+// A browser reports every failed handshake the same way (error, then close
+// 1006, no reason), so the console explains it itself (failure.go): a port
+// browsers refuse to connect to is refused before dialing; a plain
+// connection that fails while CONNECTING is one log entry, written once a
+// probe has fetched the URL's http(s) form (probe_wasm.go: fetch through
+// syscall/js, no net/http in app.wasm) — 404, 426/400 (then, when
+// subprotocols were offered, a WebSocket offering none tells a refused
+// offer), an opaque cross-origin answer, or no answer at all. The
+// classification, explainFailure, is a pure function. A reconnecting
+// client's failed attempt is one entry too, with the next try.
+//
+// With auto-reconnect, a message sent while no connection is open is
+// logged as queued, then as sent when the client writes it
+// (wsclient.ClientOptions.OnWrite); its round trip counts from that write.
+//
 // The chat page speaks the protocol of package
 // [github.com/duplexgo/duplex/server/chatproto], the same package the server
 // uses: it imports only the standard library, so app.wasm links no server

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -242,16 +243,22 @@ func (f *fakeClient) Stats() wsclient.ClientStats {
 
 func (f *fakeClient) Send(typ wsclient.MessageType, p []byte) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.state.Phase == wsclient.PhaseClosed || len(f.closes) > 0 {
+		f.mu.Unlock()
 		return fmt.Errorf("wsclient: send: %w", wsclient.ErrClosed)
 	}
 	m := wsclient.Message{Type: typ, Data: append([]byte(nil), p...)}
 	if f.conn == nil {
 		f.queue = append(f.queue, m)
+		f.mu.Unlock()
 		return nil
 	}
-	return f.conn.send(m)
+	err := f.conn.send(m)
+	f.mu.Unlock()
+	if err == nil && f.opts.OnWrite != nil {
+		f.opts.OnWrite(m)
+	}
+	return err
 }
 
 func (f *fakeClient) Close(code wsclient.StatusCode, reason string) error {
@@ -277,15 +284,22 @@ func (f *fakeClient) setState(st wsclient.ClientState) {
 	}
 }
 
-// open plays a connection opening: the queue is flushed to it.
+// open plays a connection opening: the queue is flushed to it, each
+// message reported to OnWrite, as the client's writer does.
 func (f *fakeClient) open(protocol string) *fakeSocket {
 	s := &fakeSocket{url: f.url, state: wsclient.Open, protocol: protocol}
 	f.mu.Lock()
 	f.conn = s
 	f.conns = append(f.conns, s)
 	s.sent, f.queue = f.queue, nil
+	flushed := slices.Clone(s.sent)
 	f.mu.Unlock()
 	f.setState(wsclient.ClientState{Phase: wsclient.PhaseOpen})
+	if f.opts.OnWrite != nil {
+		for _, m := range flushed {
+			f.opts.OnWrite(m)
+		}
+	}
 	return s
 }
 
