@@ -42,7 +42,7 @@ func (p *tab) waitMembers(names ...string) {
 func (p *tab) waitMessage(from, text string) {
 	p.t.Helper()
 	p.wait(fmt.Sprintf(`[...document.querySelectorAll('#messages .msg')].some(e =>
-		e.dataset.from === %s && e.querySelector(".text").textContent === %s && e.querySelector(".time").textContent.length > 0)`,
+		e.dataset.from === %s && e.querySelector(".text").textContent === %s && (e.querySelector(".time")?.textContent ?? "").length > 0)`,
 		jsString(from), jsString(text)), fmt.Sprintf("message %q from %s", text, from))
 }
 
@@ -215,6 +215,7 @@ func TestChatNewMessagesButton(t *testing.T) {
 		t.Errorf("the list moved while scrolled up")
 	}
 	ann.click("chat-new")
+	ann.wait(`!document.getElementById("chat-new")`, "the button to go")
 	ann.wait(`(() => { const m = document.getElementById("messages");
-		return m.scrollHeight - m.scrollTop - m.clientHeight < 48 && !document.getElementById("chat-new"); })()`, "the list at its end, the button gone")
+		return m.scrollHeight - m.scrollTop - m.clientHeight < 48; })()`, "the list at its end")
 }

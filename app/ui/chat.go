@@ -446,7 +446,10 @@ func (c *Chat) Render() app.UI {
 						Placeholder("Write a message").AutoComplete(false).
 						Aria("describedby", "chat-left chat-send-error").
 						Aria("invalid", c.bytesLeft() < 0).
-						OnInput(c.ValueTo(&c.text)),
+						OnInput(c.ValueTo(&c.text)).
+						// Enter sends even past the limit, to say why not: a
+						// form whose submit button is disabled ignores it.
+						OnKeyDown(onEnter(c.Send)),
 					chatSendButton(c.canSend()),
 				),
 				app.Div().Class("row", "spread", "composer-info").Body(

@@ -185,7 +185,7 @@ func (c *Chat) onNewMessages(ctx app.Context, n int, atEnd bool) {
 // ShowNew scrolls the list to its end and clears the count of new messages.
 func (c *Chat) ShowNew(ctx app.Context) {
 	c.unseen = 0
-	ctx.Defer(func(app.Context) { scrollToEnd("messages") })
+	scrollToEnd("messages")
 }
 
 // announce tells screen readers of new messages through the polite live
