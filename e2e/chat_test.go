@@ -42,8 +42,16 @@ func (p *tab) waitMembers(names ...string) {
 func (p *tab) waitMessage(from, text string) {
 	p.t.Helper()
 	p.wait(fmt.Sprintf(`[...document.querySelectorAll('#messages .msg')].some(e =>
-		e.dataset.from === %s && e.querySelector(".text").textContent === %s && e.querySelector(".time").textContent.length > 0)`,
+		e.dataset.from === %s && e.querySelector(".text").textContent === %s && (e.querySelector(".time")?.textContent ?? "").length > 0)`,
 		jsString(from), jsString(text)), fmt.Sprintf("message %q from %s", text, from))
+}
+
+// pressEnter presses Enter in the element with the id.
+func (p *tab) pressEnter(id string) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.ID(id), "\r")); err != nil {
+		p.t.Fatalf("Enter in #%s: %v", id, err)
+	}
 }
 
 // say posts text from the composer.
@@ -83,14 +91,24 @@ func TestChatBetweenTwoTabs(t *testing.T) {
 		t.Errorf("ann's own message is not marked as hers")
 	}
 
-	// The server's errors are shown: a message over its 4096-byte limit.
-	ann.setValue("chat-text", strings.Repeat("x", 5000))
-	ann.click("chat-send")
-	ann.wait(`!document.getElementById("chat-error").hidden && document.getElementById("chat-error").textContent.includes("too long")`,
-		"the server's error to be shown")
+	// A message over the server's 4096-byte limit (told in the welcome):
+	// the counter says so, Send is disabled, and Enter keeps the draft with
+	// the reason beside it.
+	long := strings.Repeat("x", 5000)
+	ann.setValue("chat-text", long)
+	ann.wait(`document.getElementById("chat-send").disabled &&
+		document.getElementById("chat-left").textContent.includes("904 bytes too many")`, "the counter and a disabled Send")
+	ann.pressEnter("chat-text")
+	ann.wait(`!document.getElementById("chat-send-error").hidden &&
+		document.getElementById("chat-send-error").textContent.includes("message too long: 5000 bytes, at most 4096")`,
+		"the error beside the composer")
+	if got := eval[int](ann, `document.getElementById("chat-text").value.length`); got != len(long) {
+		t.Errorf("the draft holds %d bytes after the error, want %d", got, len(long))
+	}
 	if got := ann.text("chat-state"); got != "OPEN" {
 		t.Errorf("chat state after a rejected message = %q, want OPEN", got)
 	}
+	ann.setValue("chat-text", "")
 
 	ann.screenshot("chat")
 
@@ -125,7 +143,8 @@ func TestChatPageAtChat(t *testing.T) {
 		t.Fatalf("reload: %v", err)
 	}
 	p.waitLoaded()
-	p.wait(isChat+` && document.getElementById("room").value === "lobby"`, "the chat page after a reload")
+	// A room typed but not joined is not remembered.
+	p.wait(isChat+` && document.getElementById("room").value !== "reloaded"`, "the chat page after a reload")
 	p.join("after-reload", "rita")
 
 	// The console's navigation link leads to /chat too.
@@ -146,4 +165,57 @@ func TestChatPageAtChat(t *testing.T) {
 	if res.StatusCode != http.StatusUpgradeRequired || !strings.Contains(string(body), "WebSocket endpoint") {
 		t.Errorf("plain GET /chat: %d %q, want 426", res.StatusCode, body)
 	}
+}
+
+// TestChatRenameExplained joins a room under a name already taken there:
+// the name field shows the name the server gave, and says why.
+func TestChatRenameExplained(t *testing.T) {
+	room := fmt.Sprintf("dup-%d", chatRuns)
+	first := openTab(t, mainServer, "/chat")
+	first.join(room, "dana")
+	p := openTab(t, mainServer, "/chat")
+	p.typeInto("room", room)
+	p.typeInto("name", "dana")
+	p.click("join")
+	p.wait(fmt.Sprintf(`document.getElementById("chat-where").textContent.includes(%s)`, jsString("in "+room+" as dana-2")), "the welcome as dana-2")
+	p.wait(`document.getElementById("name").value === "dana-2" && !document.getElementById("name-note").hidden &&
+		document.getElementById("name-note").textContent.includes('"dana" is taken in this room')`, "the rename explained")
+}
+
+// TestChatLink opens /chat?room=..&name=..: the page fills the fields and
+// joins; the next visit finds them remembered.
+func TestChatLink(t *testing.T) {
+	room := fmt.Sprintf("r9-%d", chatRuns)
+	p := openTab(t, mainServer, "/chat?room="+room+"&name=zed")
+	p.wait(fmt.Sprintf(`document.getElementById("chat-where").textContent.includes(%s) &&
+		document.getElementById("room").value === %s`, jsString("in "+room+" as zed"), jsString(room)), "the link to join")
+	next := openTab(t, mainServer, "/chat")
+	next.wait(fmt.Sprintf(`document.getElementById("room").value === %s && document.getElementById("name").value === "zed"`, jsString(room)),
+		"the remembered room and name")
+}
+
+// TestChatNewMessagesButton reads older messages while new ones come: the
+// list stays put and a button counts them; clicking it scrolls to the end.
+func TestChatNewMessagesButton(t *testing.T) {
+	room := fmt.Sprintf("scroll-%d", chatRuns)
+	ann := openTab(t, mainServer, "/chat")
+	ann.join(room, "ann")
+	bob := openTab(t, mainServer, "/chat")
+	bob.join(room, "bob")
+	for i := range 20 {
+		bob.say(fmt.Sprintf("line %d", i))
+	}
+	ann.waitMessage("bob", "line 19")
+	ann.wait(`(() => { const m = document.getElementById("messages"); return m.scrollHeight > m.clientHeight + 200; })()`, "a list taller than its box")
+	eval[bool](ann, `(() => { document.getElementById("messages").scrollTop = 0; return true; })()`)
+	bob.say("news")
+	ann.waitMessage("bob", "news")
+	ann.wait(`!!document.getElementById("chat-new") && document.getElementById("chat-new").textContent.includes("1 new message")`, "the new-messages button")
+	if eval[int](ann, `document.getElementById("messages").scrollTop`) != 0 {
+		t.Errorf("the list moved while scrolled up")
+	}
+	ann.click("chat-new")
+	ann.wait(`!document.getElementById("chat-new")`, "the button to go")
+	ann.wait(`(() => { const m = document.getElementById("messages");
+		return m.scrollHeight - m.scrollTop - m.clientHeight < 48; })()`, "the list at its end")
 }

@@ -111,11 +111,14 @@ func TestChatSurvivesServerRestart(t *testing.T) {
 		p.wait(`document.getElementById("chat-state").textContent.trim().startsWith("reconnecting (attempt ")`, "the chat to show it is reconnecting")
 		p.wait(`document.getElementById("chat-error").textContent.includes("1001")`, "the chat to show 1001")
 		p.say("while the server is down")
+		p.wait(`[...document.querySelectorAll('#messages .msg.mine[data-status="pending"] .text')].some(e => e.textContent === "while the server is down")`,
+			"the message shown at once as pending")
 	})
 
 	p.wait(`document.getElementById("chat-state").textContent.trim() === "OPEN"`, "the chat to be OPEN again")
 	p.wait(`document.getElementById("chat-where").textContent.includes("in restart as rex")`, "the chat to rejoin as rex")
 	p.waitMessage("rex", "while the server is down")
+	p.wait(`document.querySelectorAll('#messages .msg[data-status="pending"], #messages .msg[data-status="failed"]').length === 0`, "no message left pending")
 	p.say("after the restart")
 	p.waitMessage("rex", "after the restart")
 	p.waitMembers("rex")

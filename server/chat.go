@@ -167,26 +167,28 @@ func (s *Server) chatReadLoop(c *wsConn, rm *room, cl *chatClient) (websocket.St
 		if !utf8.Valid(data) {
 			return c.fail(websocket.StatusInvalidFramePayloadData, "invalid UTF-8")
 		}
-		switch limiter.check(time.Now()) {
-		case reject:
-			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: "rate limit exceeded: slow down"})
-			continue
-		case disconnect:
-			return c.fail(websocket.StatusPolicyViolation, "rate limit exceeded")
-		}
-		var msg string
+		// The frame is read before the rate limit applies, so that every
+		// error event carries the frame's cid.
+		var msg, cid string
 		if cl.text {
 			msg, err = chatproto.DecodeTextMessage(data, s.cfg.ChatMaxTextBytes)
 		} else {
 			var m chatproto.ClientMessage
 			m, err = chatproto.DecodeClientMessage(data, s.cfg.ChatMaxTextBytes)
-			msg = m.Text
+			msg, cid = m.Text, m.CID
+		}
+		switch limiter.check(time.Now()) {
+		case reject:
+			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: "rate limit exceeded: slow down", CID: cid})
+			continue
+		case disconnect:
+			return c.fail(websocket.StatusPolicyViolation, "rate limit exceeded")
 		}
 		if err != nil {
-			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: err.Error()})
+			rm.sendTo(cl, chatproto.ErrorEvent{Type: chatproto.TypeError, Text: err.Error(), CID: cid})
 			continue
 		}
-		rm.post(cl, msg)
+		rm.post(cl, msg, cid)
 	}
 }
 

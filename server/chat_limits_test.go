@@ -131,7 +131,7 @@ func TestHubLimits(t *testing.T) {
 	// a talks at 30 s; at 50 s nothing is idle yet; at 70 s b, silent
 	// since its creation, is, and makes way.
 	now = now.Add(30 * time.Second)
-	ra.post(a.chatClient, "hi")
+	ra.post(a.chatClient, "hi", "")
 	now = now.Add(20 * time.Second)
 	if err := h.admit("c", "192.0.2.4"); err != errTooManyRooms {
 		t.Fatalf("a third room with no room idle for a minute: %v", err)

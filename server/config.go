@@ -288,6 +288,7 @@ func (c Config) hubConfig() hubConfig {
 	return hubConfig{
 		maxRooms:   c.ChatMaxRooms,
 		history:    c.ChatHistory,
+		maxText:    c.ChatMaxTextBytes,
 		maxMembers: c.ChatMaxMembers,
 		roomsPerIP: c.ChatRoomsPerIP,
 		idleAfter:  c.ChatRoomIdle,

@@ -33,6 +33,7 @@ const (
 type hubConfig struct {
 	maxRooms   int           // rooms kept in memory
 	history    int           // messages a room keeps
+	maxText    int           // longest text, told in the welcome
 	maxMembers int           // members per room
 	roomsPerIP int           // rooms one address may be in; negative: no limit
 	idleAfter  time.Duration // a room without a message for that long may be evicted
@@ -262,18 +263,32 @@ func (r *room) join(cl *chatClient, nick string) {
 		You:     cl.name,
 		Members: r.namesLocked(),
 		History: append([]chatproto.MessageEvent{}, r.history...),
+		MaxText: r.hub.cfg.maxText,
 	}
 	cl.enqueueWelcome(welcome, now)
 	r.broadcastLocked(chatproto.PresenceEvent{Type: chatproto.TypeJoin, From: cl.name}, cl)
 }
 
 // post sends a message from cl to every member, cl included, and records it
-// in the history. It reports false if cl is no longer a member.
-func (r *room) post(cl *chatClient, text string) bool {
+// in the history. cid is the client's id for it (may be empty): a message
+// with the cid of one of cl's messages still in the history is a retry,
+// and only cl gets that message again. It reports false if cl is no longer
+// a member.
+func (r *room) post(cl *chatClient, text, cid string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cl.room != r {
 		return false
+	}
+	if cid != "" {
+		for i := len(r.history) - 1; i >= 0; i-- {
+			if m := r.history[i]; m.CID == cid && m.From == cl.name {
+				if !cl.enqueue(newChatEvent(m, r.hub.now(), cl.text, !cl.text)) {
+					r.dropLocked(cl, reasonTooSlow)
+				}
+				return true
+			}
+		}
 	}
 	now := r.hub.now()
 	r.nextID++
@@ -283,6 +298,7 @@ func (r *room) post(cl *chatClient, text string) bool {
 		From: cl.name,
 		Text: text,
 		Time: now.UTC().Format(time.RFC3339),
+		CID:  cid,
 	}
 	r.lastActive, r.lastMessage = now, now
 	if n := r.hub.cfg.history; n > 0 {

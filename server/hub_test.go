@@ -77,7 +77,7 @@ func TestRoomEvents(t *testing.T) {
 		t.Fatalf("b's events %v", got)
 	}
 	for _, text := range []string{"1", "2", "3", "4"} {
-		r.post(a.chatClient, text)
+		r.post(a.chatClient, text, "")
 	}
 	evs := b.events(t)
 	if len(evs) != 4 || evs[3].ID != 4 || evs[3].Time != "2030-01-02T02:04:05Z" {
@@ -95,7 +95,7 @@ func TestRoomEvents(t *testing.T) {
 	if got := types(a.events(t)); !slices.Equal(got, []string{"join:" + w.You, "leave:b"}) {
 		t.Fatalf("a's events %v", got)
 	}
-	if r.post(b.chatClient, "ghost") {
+	if r.post(b.chatClient, "ghost", "") {
 		t.Fatal("a client that left could post")
 	}
 }
@@ -105,11 +105,11 @@ func TestRoomDropsSlowClient(t *testing.T) {
 	fast, slow := newStub(100), newStub(2)
 	r, _ := h.join("r", "fast", fast.chatClient)
 	h.join("r", "slow", slow.chatClient) // slow's queue: welcome
-	r.post(fast.chatClient, "one")       // slow's queue: welcome, one
+	r.post(fast.chatClient, "one", "")   // slow's queue: welcome, one
 	if len(slow.kicks) != 0 {
 		t.Fatal("kicked too early")
 	}
-	r.post(fast.chatClient, "two") // does not fit
+	r.post(fast.chatClient, "two", "") // does not fit
 	if !slices.Equal(slow.kicks, []string{"too slow"}) {
 		t.Fatalf("kicks %v", slow.kicks)
 	}
@@ -118,8 +118,8 @@ func TestRoomDropsSlowClient(t *testing.T) {
 		t.Fatalf("fast's events %v, want %v", got, want)
 	}
 	// The kicked client gets nothing more, and its own post is ignored.
-	r.post(fast.chatClient, "three")
-	if len(slow.events(t)) != 2 || r.post(slow.chatClient, "late") {
+	r.post(fast.chatClient, "three", "")
+	if len(slow.events(t)) != 2 || r.post(slow.chatClient, "late", "") {
 		t.Fatal("kicked client still in the room")
 	}
 }
@@ -136,7 +136,7 @@ func TestRoomDropCascade(t *testing.T) {
 		h.join("r", "s", s.chatClient) // the welcome fills the queue
 		slow = append(slow, s)
 	}
-	r.post(ok.chatClient, "boom")
+	r.post(ok.chatClient, "boom", "")
 	for i, s := range slow {
 		if len(s.kicks) != 1 {
 			t.Errorf("slow client %d kicks %v", i, s.kicks)

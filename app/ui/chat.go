@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -26,6 +27,9 @@ type chatLine struct {
 	Time   string // RFC 3339, for messages
 	Mine   bool
 	Unread bool
+	CID    string // ours: the id we sent it with
+	Status string // ours: "" once the server posted it, statusPending, statusFailed
+	Err    string // why it failed
 }
 
 // Chat is the chat page, served at ChatPath: pick a room and a name, see who
@@ -41,6 +45,11 @@ type Chat struct {
 	// DialClient starts the chat's reconnecting client; nil means
 	// wsclient.NewClient (live.Dialer.Client).
 	DialClient func(url string, opts *wsclient.ClientOptions) (live.ClientSocket, error)
+	// atEnd reports whether the message list shows its end; nil means
+	// scrolledToEnd. Tests set it.
+	atEnd func(id string) bool
+	// now is the clock of the announcements; nil means time.Now.
+	now func() time.Time
 
 	mctx app.Context
 
@@ -59,6 +68,26 @@ type Chat struct {
 	err        string // the last error, shown until the next action
 	lost       bool   // err says the connection was lost; cleared when it is back
 	status     string // how the last connection or attempt ended
+
+	maxText  int      // the server's text limit, from the welcome
+	sendErr  string   // why the composer's text was not sent
+	draftCID string   // the composer's text was sent with this cid: no answer yet
+	cids     cidMaker // makes the cids
+	asked    string   // the name asked for at Join
+	nameNote string   // why the server changed it
+
+	unseen  int // messages that arrived while the list was scrolled up
+	arrived int // messages of others added by the events being applied
+
+	announcement string    // the live region's text
+	toAnnounce   int       // messages not announced yet
+	lastFrom     string    // the last of them
+	lastText     string    // ...
+	announced    time.Time // when the last announcement was made
+	announceDue  bool      // one is scheduled
+
+	prefsLoaded bool   // the remembered room and name were read
+	link        string // the query of the last link followed
 }
 
 // OnPreRender prepares the page the server sends and native tests drive.
@@ -70,10 +99,16 @@ func (c *Chat) OnPreRender(ctx app.Context) { c.setup(ctx) }
 // own, and the feed hands over the frames that arrived meanwhile.
 func (c *Chat) OnMount(ctx app.Context) {
 	c.setup(ctx)
+	c.loadPrefs(ctx)
 	if c.sess != nil && c.stopWatch == nil {
 		c.stopWatch = live.Watch(c.mctx, c.sess.feed, c.apply)
 	}
+	c.joinFromLink(ctx, ctx.Page().URL())
 }
+
+// OnNav follows a link to the chat while the page is shown:
+// /chat?room=NAME&name=NICK fills the fields and joins.
+func (c *Chat) OnNav(ctx app.Context) { c.joinFromLink(ctx, ctx.Page().URL()) }
 
 func (c *Chat) setup(ctx app.Context) {
 	c.mctx = ctx
@@ -101,10 +136,12 @@ func (c *Chat) Join(ctx app.Context) {
 	if c.connected() {
 		return
 	}
-	c.err, c.lost, c.status = "", false, ""
+	c.err, c.lost, c.status, c.sendErr, c.nameNote = "", false, "", "", ""
 	if strings.TrimSpace(c.room) == "" {
 		c.room = "lobby"
 	}
+	c.savePrefs(ctx)
+	c.asked = c.name
 	sess := newChatSession(c.room, c.name)
 	d := live.Dialer{Client: c.DialClient, MaxEvents: maxChatPending}
 	feed, err := d.DialClient(chatproto.JoinPath(c.room, c.name), sess.clientOptions())
@@ -117,7 +154,10 @@ func (c *Chat) Join(ctx app.Context) {
 		c.stopWatch()
 	}
 	c.sess, c.hasConn, c.phase, c.attempt = sess, true, wsclient.PhaseConnecting, 0
-	c.joined, c.you, c.welcomes, c.members, c.lines = "", "", 0, nil, nil
+	// The lines of the last room go, but not our messages that failed:
+	// they wait for Retry.
+	c.lines = slices.DeleteFunc(c.lines, func(l chatLine) bool { return l.Status != statusFailed })
+	c.joined, c.you, c.welcomes, c.members, c.draftCID, c.unseen = "", "", 0, nil, "", 0
 	c.stopWatch = live.Watch(c.mctx, feed, c.apply)
 }
 
@@ -132,53 +172,36 @@ func (c *Chat) Leave(ctx app.Context) {
 	}
 }
 
-// Send posts the composer's text. While the client is between connections
-// the message waits in its queue and goes out once it is back.
-func (c *Chat) Send(ctx app.Context) {
-	text := strings.TrimSpace(c.text)
-	if text == "" {
-		return
-	}
-	if !c.connected() {
-		c.err = "not connected: join a room first"
-		return
-	}
-	if err := c.sess.feed.Send(wsclient.Text, chatproto.EncodeClientMessage(c.text)); err != nil {
-		c.err = err.Error()
-		return
-	}
-	if !c.lost {
-		c.err = ""
-	}
-	if c.phase != wsclient.PhaseOpen {
-		c.status = "your message will be sent once the connection is back"
-	}
-	c.text = ""
-	clearInput("chat-text")
-}
-
 // apply shows the events of the session's feed since the previous
 // snapshot, in order.
 func (c *Chat) apply(ctx app.Context, s live.Snapshot) {
 	if s.Dropped > 0 {
 		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", s.Dropped)})
 	}
-	if len(s.Events) > 0 && scrolledToEnd("messages") {
-		ctx.Defer(func(app.Context) { scrollToEnd("messages") })
+	atEnd := c.atEnd
+	if atEnd == nil {
+		atEnd = scrolledToEnd
 	}
+	follow := atEnd("messages")
+	c.arrived = 0
 	for _, e := range s.Events {
-		c.applyItem(e)
+		c.applyItem(ctx, e)
+	}
+	if c.arrived > 0 || (follow && c.unseen > 0) {
+		c.onNewMessages(ctx, c.arrived, follow)
 	}
 }
 
 // applyItem shows one event: a frame from the server, a phase change of
 // the client, a message it could not deliver.
-func (c *Chat) applyItem(e live.Event) {
+func (c *Chat) applyItem(ctx app.Context, e live.Event) {
 	switch e.Kind {
 	case live.EventClientState:
 		c.applyState(e.Client)
 	case live.EventUndelivered:
-		c.err = fmt.Sprintf("not delivered: %q (%v)", sentText(e.Message.Data), e.Err)
+		if !c.reject(frameCID(e.Message.Data), "not delivered: "+errText(e.Err), true) {
+			c.err = fmt.Sprintf("not delivered: %q (%v)", sentText(e.Message.Data), e.Err)
+		}
 	case live.EventMessage:
 		if e.Message.Type != wsclient.Text {
 			c.err = "the server sent a binary frame"
@@ -189,7 +212,7 @@ func (c *Chat) applyItem(e live.Event) {
 			c.err = err.Error()
 			return
 		}
-		c.applyEvent(ev)
+		c.applyEvent(ctx, ev)
 	}
 }
 
@@ -245,20 +268,25 @@ func describeEnd(err error) string {
 	return s
 }
 
-func (c *Chat) applyEvent(e chatproto.Event) {
+func (c *Chat) applyEvent(ctx app.Context, e chatproto.Event) {
 	switch e.Type {
 	case chatproto.TypeWelcome:
 		c.welcomes++
-		c.joined, c.you, c.members = e.Room, e.You, e.Members
+		c.joined, c.you, c.members, c.maxText = e.Room, e.You, e.Members, e.MaxText
 		c.sess.setName(e.You)
 		added := 0
 		for _, m := range e.History {
-			if c.addMessage(chatLine{ID: m.ID, Kind: "message", From: m.From, Text: m.Text, Time: m.Time, Mine: m.From == c.you}) {
+			l := chatLine{ID: m.ID, Kind: "message", From: m.From, Text: m.Text, Time: m.Time, Mine: m.From == c.you, CID: m.CID}
+			if (!l.Mine || !c.confirm(l)) && c.addMessage(l) {
 				added++
+				c.arrived++
 			}
 		}
 		if c.welcomes == 1 {
 			c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("you joined %s as %s", e.Room, e.You)})
+			c.nameNote = renameReason(c.asked, e.You)
+			c.name = e.You
+			setInputValue("name", e.You)
 			break
 		}
 		note := fmt.Sprintf("reconnected to %s as %s", e.Room, e.You)
@@ -278,9 +306,18 @@ func (c *Chat) applyEvent(e chatproto.Event) {
 		}
 		c.addLine(chatLine{Kind: e.Type, From: e.From, Text: e.From + " " + verb})
 	case chatproto.TypeMessage:
-		c.addMessage(chatLine{ID: e.ID, Kind: "message", From: e.From, Text: e.Text, Time: e.Time, Mine: e.From == c.you})
+		l := chatLine{ID: e.ID, Kind: "message", From: e.From, Text: e.Text, Time: e.Time, Mine: e.From == c.you, CID: e.CID}
+		if l.Mine && c.confirm(l) {
+			return
+		}
+		if c.addMessage(l) && !l.Mine {
+			c.arrived++
+			c.announce(ctx, l)
+		}
 	case chatproto.TypeError:
-		c.err = "server: " + e.Text
+		if !c.reject(e.CID, e.Text, false) {
+			c.err = "server: " + e.Text
+		}
 	}
 }
 
@@ -338,7 +375,7 @@ func (c *Chat) Render() app.UI {
 	return shell(ChatPath,
 		app.Section().Class("card").Body(
 			app.Div().Class("row", "spread").Body(
-				app.H2().Text("Chat"),
+				app.H1().Class("view-title").Text("Chat"),
 				app.Span().Body(
 					app.Span().ID("chat-state").Class("state", "state-"+class).DataSet("state", class).
 						DataSet("attempt", c.attempt).Text(state),
@@ -354,7 +391,8 @@ func (c *Chat) Render() app.UI {
 				app.Div().Class("field").Body(
 					app.Label().For("name").Text("Name"),
 					lockedIf(app.Input().ID("name").Type("text").Value(c.name).Placeholder("a guest name is chosen for you").
-						OnInput(c.ValueTo(&c.name)), c.connected()),
+						Aria("describedby", "name-note").OnInput(c.ValueTo(&c.name)), c.connected()),
+					hintIf("name-note", c.nameNote),
 				),
 				app.Div().Class("row", "end").Body(
 					button("join", "Join", true, !c.connected(), c.Join),
@@ -380,24 +418,67 @@ func (c *Chat) Render() app.UI {
 					}),
 				),
 			),
-			app.Section().Class("card", "conversation").Body(
-				app.Div().ID("messages").Class("messages").Body(
-					app.Range(c.lines).Slice(func(i int) app.UI {
-						return chatRow(c.lines[i])
+			app.Section().Class("card", "conversation").Aria("label", "Conversation").Body(
+				app.Div().Class("messages-wrap").Body(
+					app.Div().ID("messages").Class("messages").Role("log").Aria("live", "off").
+						Aria("label", "Messages").TabIndex(0).Body(
+						app.Range(c.lines).Slice(func(i int) app.UI {
+							return c.chatRow(c.lines[i])
+						}),
+					),
+					app.If(c.unseen > 0, func() app.UI {
+						label := "1 new message"
+						if c.unseen > 1 {
+							label = fmt.Sprintf("%d new messages", c.unseen)
+						}
+						return app.Button().ID("chat-new").Type("button").Class("new-messages").
+							DataSet("count", c.unseen).Text(label+" ↓").Aria("label", label+": show them").
+							OnClick(func(ctx app.Context, e app.Event) { c.ShowNew(ctx) })
 					}),
 				),
+				app.P().ID("chat-announce").Class("sr-only").Aria("live", "polite").Aria("atomic", true).Text(c.announcement),
 				app.Form().Class("composer").OnSubmit(func(ctx app.Context, e app.Event) {
 					e.PreventDefault()
 					c.Send(ctx)
 				}).Body(
+					app.Label().For("chat-text").Class("sr-only").Text("Message"),
 					app.Input().ID("chat-text").Type("text").Value(c.text).
 						Placeholder("Write a message").AutoComplete(false).
-						OnInput(c.ValueTo(&c.text)),
-					chatSendButton(c.connected()),
+						Aria("describedby", "chat-left chat-send-error").
+						Aria("invalid", c.bytesLeft() < 0).
+						OnInput(c.ValueTo(&c.text)).
+						// Enter sends even past the limit, to say why not: a
+						// form whose submit button is disabled ignores it.
+						OnKeyDown(onEnter(c.Send)),
+					chatSendButton(c.canSend()),
+				),
+				app.Div().Class("row", "spread", "composer-info").Body(
+					inlineError("chat-send-error", c.sendErr),
+					c.counter(),
 				),
 			),
 		),
 	)
+}
+
+// counter shows the bytes the composer may still hold.
+func (c *Chat) counter() app.UI {
+	left := c.bytesLeft()
+	span := app.Span().ID("chat-left").Class("counter").DataSet("left", left)
+	if left < 0 {
+		return span.Class("over").Textf("%d bytes too many (at most %d)", -left, c.textLimit())
+	}
+	return span.Textf("%d bytes left", left)
+}
+
+// hintIf renders a hint that is always in the DOM, hidden when empty, and
+// read politely when it changes.
+func hintIf(id, text string) app.UI {
+	p := app.P().ID(id).Class("hint").Aria("live", "polite")
+	if text == "" {
+		return p.Hidden(true)
+	}
+	return p.Text(text)
 }
 
 // chatSendButton is the composer's submit button.
@@ -409,8 +490,9 @@ func chatSendButton(enabled bool) app.UI {
 	return b
 }
 
-// chatRow renders one line of the message list.
-func chatRow(l chatLine) app.UI {
+// chatRow renders one line of the message list. Our messages waiting for
+// the server say so; failed ones say why and offer Retry.
+func (c *Chat) chatRow(l chatLine) app.UI {
 	if l.Kind != "message" {
 		return app.Div().Class("line", "sys").DataSet("kind", l.Kind).DataSet("from", l.From).Text(l.Text)
 	}
@@ -419,9 +501,25 @@ func chatRow(l chatLine) app.UI {
 	if l.Mine {
 		cls += " mine"
 	}
-	return app.Div().Class(cls).DataSet("kind", l.Kind).DataSet("id", l.ID).DataSet("from", l.From).Body(
+	if l.Status != "" {
+		cls += " " + l.Status
+	}
+	return app.Div().Class(cls).DataSet("kind", l.Kind).DataSet("id", l.ID).DataSet("from", l.From).
+		DataSet("cid", l.CID).DataSet("status", l.Status).Body(
 		app.Span().Class("from").Text(l.From),
-		app.Time().Class("time").DateTime(l.Time).Title(full).Text(short),
+		app.If(l.Status == "", func() app.UI {
+			return app.Time().Class("time").DateTime(l.Time).Title(full).Text(short)
+		}).ElseIf(l.Status == statusPending, func() app.UI {
+			return app.Span().Class("status").Text("sending…")
+		}).Else(func() app.UI {
+			return app.Span().Class("status").Text(l.Err)
+		}),
 		app.Span().Class("text").Text(l.Text),
+		app.If(l.Status == statusFailed, func() app.UI {
+			cid := l.CID
+			return app.Button().Type("button").Class("retry").DataSet("cid", cid).Text("Retry").
+				Aria("label", "Retry sending "+l.Text).
+				OnClick(func(ctx app.Context, e app.Event) { c.Retry(ctx, cid) })
+		}),
 	)
 }

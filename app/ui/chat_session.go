@@ -1,9 +1,16 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/server/chatproto"
@@ -37,6 +44,13 @@ func newChatSession(room, name string) *chatSession {
 // clientOptions returns the options of the session's client. Every attempt
 // asks for the name the server gave us last, so that a reconnect keeps it
 // (and keeps our messages marked as ours).
+//
+// A message counts as delivered only once the server answered it: its
+// echo or its error carries the cid it was sent with (frameCID is the
+// client's Key). Until then it is kept, and sent again on the next
+// connection if one ended before the answer came; the server does not post
+// a retry twice. What the client gives up (on Leave, or a close it does not
+// retry) is reported to the page, which shows it as failed.
 func (s *chatSession) clientOptions() *wsclient.ClientOptions {
 	return &wsclient.ClientOptions{
 		Endpoint: func() (string, []string, error) {
@@ -44,7 +58,9 @@ func (s *chatSession) clientOptions() *wsclient.ClientOptions {
 			defer s.mu.Unlock()
 			return chatproto.JoinPath(s.room, s.name), nil, nil
 		},
-		Backoff: chatBackoff,
+		Backoff:   chatBackoff,
+		Key:       func(m wsclient.Message) string { return frameCID(m.Data) },
+		Redeliver: true,
 	}
 }
 
@@ -63,6 +79,75 @@ func (s *chatSession) ended() bool {
 	default:
 		return false
 	}
+}
+
+// cidField is how a frame with a cid spells it; frames without it are not
+// decoded again.
+var cidField = []byte(`"cid"`)
+
+// frameCID returns the top-level "cid" of a frame, sent or received, or "".
+func frameCID(frame []byte) string {
+	if !bytes.Contains(frame, cidField) {
+		return ""
+	}
+	var m struct {
+		CID string `json:"cid"`
+	}
+	if json.Unmarshal(frame, &m) != nil {
+		return ""
+	}
+	return m.CID
+}
+
+// cidMaker makes the ids of the messages a page sends: a random prefix per
+// page, so that they are not confused with another tab's or an earlier
+// page's, and a counter.
+type cidMaker struct {
+	prefix string
+	n      uint64
+}
+
+func (m *cidMaker) next() string {
+	if m.prefix == "" {
+		m.prefix = strconv.FormatUint(rand.Uint64()>>16, 36)
+	}
+	m.n++
+	return m.prefix + "-" + strconv.FormatUint(m.n, 36)
+}
+
+// renameReason explains why the server gave us the name given rather than
+// the one asked for (see chatproto's package documentation: non-printable
+// characters are removed, the name is cut to chatproto.MaxNameRunes and a
+// taken name gets a suffix); "" when it did not change it.
+func renameReason(asked, given string) string {
+	asked = strings.TrimSpace(asked)
+	if asked == given {
+		return ""
+	}
+	if asked == "" {
+		return "you are " + given + ": you did not pick a name, so the server chose one"
+	}
+	var why []string
+	clean := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, asked))
+	if clean != asked {
+		why = append(why, "characters that cannot be shown were removed")
+	}
+	if utf8.RuneCountInString(clean) > chatproto.MaxNameRunes {
+		why = append(why, fmt.Sprintf("it was cut to %d characters", chatproto.MaxNameRunes))
+		clean = strings.TrimSpace(string([]rune(clean)[:chatproto.MaxNameRunes]))
+	}
+	if clean != "" && given != clean && strings.HasPrefix(given, clean+"-") {
+		why = append(why, fmt.Sprintf("%q is taken in this room, so a number was added", clean))
+	}
+	if len(why) == 0 {
+		why = append(why, "the server changed it")
+	}
+	return "you are " + given + ": " + strings.Join(why, "; ")
 }
 
 // sentText returns the text of a frame that chatproto.EncodeClientMessage

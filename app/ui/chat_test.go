@@ -16,6 +16,7 @@ func joinChat(t *testing.T, room, name string) (*Chat, app.TestEngine, *fakeClie
 	t.Helper()
 	d := &fakeClientDialer{}
 	c := &Chat{DialClient: d.dial}
+	c.cids.prefix = "t" // cids t-1, t-2, ...
 	e := load(t, c)
 	c.room, c.name = room, name
 	act(e, c.mctx, c.Join)
@@ -78,25 +79,26 @@ func TestChatConversation(t *testing.T) {
 		}
 	}
 
-	// Posting.
+	// Posting: the message is pending, and the composer keeps its text,
+	// until the echo.
 	c.text = "  hello bob  "
 	act(e, c.mctx, c.Send)
 	sent := s.sentMessages()
-	if len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"  hello bob  "}` {
+	if len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"  hello bob  ","cid":"t-1"}` {
 		t.Fatalf("sent %q", sent)
 	}
-	if c.text != "" {
-		t.Errorf("the composer kept %q", c.text)
+	if c.text != "  hello bob  " || attrOf(c, "chat-send", "disabled") != "true" || len(c.lines) != 5 || c.lines[4].Status != statusPending {
+		t.Errorf("before the echo: composer %q, lines %+v; want the text kept, Send disabled, the message pending", c.text, c.lines[4:])
+	}
+	serverSays(fc, `{"type":"message","id":3,"from":"ann-2","text":"  hello bob  ","time":"2026-01-02T03:06:00Z","cid":"t-1"}`)
+	eventually(t, e, "our message", func() bool { return c.lines[4].Status == "" })
+	if l := c.lines[4]; !l.Mine || l.ID != 3 || len(c.lines) != 5 || c.text != "" {
+		t.Errorf("our message = %+v (%d lines), composer %q; want it confirmed in place, the composer empty", l, len(c.lines), c.text)
 	}
 	c.text = "   "
 	act(e, c.mctx, c.Send)
 	if len(s.sentMessages()) != 1 {
 		t.Errorf("blank text was sent")
-	}
-	serverSays(fc, `{"type":"message","id":3,"from":"ann-2","text":"hello bob","time":"2026-01-02T03:06:00Z"}`)
-	eventually(t, e, "our message", func() bool { return len(c.lines) == 5 })
-	if l := c.lines[4]; !l.Mine || l.ID != 3 {
-		t.Errorf("our message = %+v, want it marked as ours", l)
 	}
 
 	// The server's errors, and unreadable frames, are shown.
@@ -182,13 +184,13 @@ func TestChatSurvivesServerRestart(t *testing.T) {
 		t.Errorf("the next attempt joins %q (%v), want lobby as guest-1", u, err)
 	}
 	s := fc.open("")
-	if sent := s.sentMessages(); len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"while away"}` {
+	if sent := s.sentMessages(); len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"while away","cid":"t-1"}` {
 		t.Errorf("sent on reconnect: %q", sent)
 	}
 	// A restarted server has no history: its message 1 is new, not "before".
 	serverSays(fc,
 		`{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1"],"history":[]}`,
-		`{"type":"message","id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z"}`)
+		`{"type":"message","id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z","cid":"t-1"}`)
 	eventually(t, e, "OPEN", func() bool { return textOf(c, "chat-state") == "OPEN" })
 	eventually(t, e, "the new message", func() bool { return strings.Contains(app.HTMLString(c), ">while away<") })
 	if attrOf(c, "chat-error", "hidden") != "true" {
@@ -203,7 +205,7 @@ func TestChatSurvivesServerRestart(t *testing.T) {
 	eventually(t, e, "reconnecting", func() bool { return c.phase == wsclient.PhaseReconnecting })
 	fc.open("")
 	serverSays(fc, `{"type":"welcome","room":"lobby","you":"guest-1","members":["guest-1","bob"],"history":[`+
-		`{"id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z"},`+
+		`{"id":1,"from":"guest-1","text":"while away","time":"2026-01-02T03:09:00Z","cid":"t-1"},`+
 		`{"id":2,"from":"bob","text":"missed","time":"2026-01-02T03:10:00Z"}]}`)
 	eventually(t, e, "the missed message", func() bool { return strings.Contains(app.HTMLString(c), ">missed<") })
 	var texts []string
@@ -243,15 +245,49 @@ func TestChatTerminalClose(t *testing.T) {
 	}
 }
 
-// A message the client could not deliver is reported.
+// A message the client could not deliver is marked failed, with Retry;
+// joining again keeps it, and Retry sends it with its cid, confirmed in
+// place by the echo.
 func TestChatUndelivered(t *testing.T) {
 	c, e, d := joinChat(t, "r", "n")
 	fc := d.last(t)
 	c.text = "never sent"
 	act(e, c.mctx, c.Send)
+	if c.text != "" || len(c.lines) != 1 || c.lines[0].Status != statusPending {
+		t.Fatalf("sent while connecting: composer %q, lines %+v", c.text, c.lines)
+	}
 	act(e, c.mctx, c.Leave)
 	fc.end(nil)
-	eventually(t, e, "the report", func() bool { return strings.Contains(textOf(c, "chat-error"), "not delivered: &#34;never sent&#34;") })
+	eventually(t, e, "the failure", func() bool { return len(c.lines) == 1 && c.lines[0].Status == statusFailed })
+	html := app.HTMLString(c)
+	if !strings.Contains(html, `data-status="failed"`) || !strings.Contains(html, `>Retry<`) || !strings.Contains(c.lines[0].Err, "not delivered") {
+		t.Errorf("the failed message is not shown with its reason and Retry: %+v", c.lines[0])
+	}
+	act(e, c.mctx, func(ctx app.Context) { c.Retry(ctx, "t-1") })
+	if !strings.Contains(c.sendErr, "join the room again") {
+		t.Errorf("Retry while not connected: %q", c.sendErr)
+	}
+
+	act(e, c.mctx, c.Join)
+	fc = d.last(t)
+	s := fc.open("")
+	serverSays(fc, `{"type":"welcome","room":"r","you":"n","members":["n"],"history":[]}`)
+	eventually(t, e, "the welcome", func() bool { return c.you == "n" })
+	if len(c.lines) != 2 || c.lines[0].Status != statusFailed {
+		t.Fatalf("after joining again: %+v", c.lines)
+	}
+	act(e, c.mctx, func(ctx app.Context) { c.Retry(ctx, "t-1") })
+	if sent := s.sentMessages(); len(sent) != 1 || string(sent[0].Data) != `{"type":"message","text":"never sent","cid":"t-1"}` {
+		t.Fatalf("retry sent %q", sent)
+	}
+	if c.lines[0].Status != statusPending {
+		t.Errorf("after Retry: %+v", c.lines[0])
+	}
+	serverSays(fc, `{"type":"message","id":1,"from":"n","text":"never sent","time":"2026-01-02T03:04:05Z","cid":"t-1"}`)
+	eventually(t, e, "the echo", func() bool { return c.lines[0].Status == "" })
+	if len(c.lines) != 2 || c.lines[0].ID != 1 {
+		t.Errorf("after the echo: %+v", c.lines)
+	}
 }
 
 // Going to another page and back keeps the membership: the client is not

@@ -22,6 +22,8 @@ var (
 	ErrEmptyText = errors.New("empty message")
 	// ErrTextTooLong means the text is longer than the maximum.
 	ErrTextTooLong = errors.New("message too long")
+	// ErrCIDTooLong means the frame's "cid" is longer than MaxCIDBytes.
+	ErrCIDTooLong = errors.New("cid too long")
 )
 
 // Errors returned by DecodeEvent.
@@ -42,11 +44,21 @@ func EncodeClientMessage(text string) []byte {
 	return b
 }
 
+// EncodeClientMessageCID returns the frame that posts text with the
+// client's id cid (see ClientMessage), which the server's answer carries
+// back. An empty cid leaves the field out, as EncodeClientMessage does.
+func EncodeClientMessageCID(text, cid string) []byte {
+	b, _ := json.Marshal(ClientMessage{Type: TypeMessage, Text: text, CID: cid})
+	return b
+}
+
 // DecodeClientMessage parses and validates one text frame sent by a
 // client. maxText is the longest accepted text in bytes. The returned error
 // wraps one of ErrInvalidUTF8, ErrMalformed, ErrUnknownType, ErrEmptyText
-// and ErrTextTooLong, and its text is short enough to send back in an
-// ErrorEvent.
+// ErrTextTooLong, or ErrCIDTooLong, and its text is short enough to send
+// back in an ErrorEvent. On ErrUnknownType, ErrEmptyText and
+// ErrTextTooLong the returned message still holds the frame's CID, for the
+// server to copy into its ErrorEvent.
 func DecodeClientMessage(data []byte, maxText int) (ClientMessage, error) {
 	if !utf8.Valid(data) {
 		return ClientMessage{}, ErrInvalidUTF8
@@ -55,14 +67,18 @@ func DecodeClientMessage(data []byte, maxText int) (ClientMessage, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return ClientMessage{}, ErrMalformed
 	}
+	if len(m.CID) > MaxCIDBytes {
+		return ClientMessage{}, fmt.Errorf("%w: %d bytes, at most %d", ErrCIDTooLong, len(m.CID), MaxCIDBytes)
+	}
+	kept := ClientMessage{CID: m.CID}
 	if m.Type != TypeMessage {
 		if m.Type == "" {
-			return ClientMessage{}, fmt.Errorf("%w: missing \"type\"", ErrUnknownType)
+			return kept, fmt.Errorf("%w: missing \"type\"", ErrUnknownType)
 		}
-		return ClientMessage{}, fmt.Errorf("%w %.32q", ErrUnknownType, m.Type)
+		return kept, fmt.Errorf("%w %.32q", ErrUnknownType, m.Type)
 	}
 	if err := checkText(m.Text, maxText); err != nil {
-		return ClientMessage{}, err
+		return kept, err
 	}
 	return m, nil
 }

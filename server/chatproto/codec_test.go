@@ -276,3 +276,54 @@ func TestText(t *testing.T) {
 		t.Errorf("TextJoinPath = %q", got)
 	}
 }
+
+// The client id is optional both ways, and comes back from the decoder
+// with the errors the server answers with an ErrorEvent.
+func TestClientID(t *testing.T) {
+	if got := string(EncodeClientMessageCID("hi", "k1")); got != `{"type":"message","text":"hi","cid":"k1"}` {
+		t.Errorf("EncodeClientMessageCID = %s", got)
+	}
+	if got := string(EncodeClientMessageCID("hi", "")); got != string(EncodeClientMessage("hi")) {
+		t.Errorf("an empty cid is written: %s", got)
+	}
+	m, err := DecodeClientMessage([]byte(`{"type":"message","text":"hi","cid":"k1"}`), 10)
+	if err != nil || m.CID != "k1" || m.Text != "hi" {
+		t.Errorf("decoded %+v, %v", m, err)
+	}
+	for _, frame := range []string{
+		`{"type":"message","text":" ","cid":"k2"}`,
+		`{"type":"message","text":"far too long","cid":"k2"}`,
+		`{"type":"other","text":"hi","cid":"k2"}`,
+	} {
+		if m, err := DecodeClientMessage([]byte(frame), 10); err == nil || m.CID != "k2" || m.Text != "" {
+			t.Errorf("%s: %+v, %v; want an error and the cid alone", frame, m, err)
+		}
+	}
+	long := `{"type":"message","text":"hi","cid":"` + strings.Repeat("k", MaxCIDBytes+1) + `"}`
+	if m, err := DecodeClientMessage([]byte(long), 10); !errors.Is(err, ErrCIDTooLong) || m.CID != "" {
+		t.Errorf("a long cid: %+v, %v", m, err)
+	}
+	// Events carry it back, and the welcome the text limit; a server
+	// without them sends neither field.
+	for _, tc := range []struct {
+		ev   ServerEvent
+		want string
+	}{
+		{MessageEvent{Type: TypeMessage, ID: 1, From: "a", Text: "t", Time: "x", CID: "k1"}, `{"type":"message","id":1,"from":"a","text":"t","time":"x","cid":"k1"}`},
+		{ErrorEvent{Type: TypeError, Text: "empty message", CID: "k1"}, `{"type":"error","text":"empty message","cid":"k1"}`},
+		{ErrorEvent{Type: TypeError, Text: "e"}, `{"type":"error","text":"e"}`},
+		{WelcomeEvent{Type: TypeWelcome, Room: "r", You: "n", Members: []string{}, History: []MessageEvent{}, MaxText: 100},
+			`{"type":"welcome","room":"r","you":"n","members":[],"history":[],"maxText":100}`},
+	} {
+		b := EncodeEvent(tc.ev)
+		if string(b) != tc.want {
+			t.Errorf("EncodeEvent = %s, want %s", b, tc.want)
+		}
+		if e, err := DecodeEvent(b); err != nil || (tc.ev != nil && e.CID == "" && strings.Contains(tc.want, "cid")) {
+			t.Errorf("DecodeEvent(%s) = %+v, %v", b, e, err)
+		}
+	}
+	if e, _ := DecodeEvent([]byte(`{"type":"welcome","room":"r","you":"n","maxText":100}`)); e.MaxText != 100 {
+		t.Errorf("maxText decoded as %d", e.MaxText)
+	}
+}

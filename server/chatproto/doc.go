@@ -56,23 +56,41 @@
 //
 // The text must not be empty or only white space, and is at most the
 // server's limit in bytes of UTF-8 (DefaultMaxTextBytes, 4096, unless the
-// server is configured otherwise). The server decodes it with
-// DecodeClientMessage.
+// server is configured otherwise; the welcome frame tells it). The server
+// decodes it with DecodeClientMessage.
+//
+// A client that wants to know what became of each message adds an id of
+// its choosing, "cid", at most MaxCIDBytes (EncodeClientMessageCID):
+//
+//	{"type":"message","text":"hi","cid":"k7"}
+//
+// The server copies it into its answer: the MessageEvent of the accepted
+// message (which every member gets, and the history keeps), or the
+// ErrorEvent that rejects the frame. A client can therefore show a message
+// as pending until its answer arrives, and confirm or reject that very
+// message, even when it sent several at once. A frame with the cid of one
+// of the sender's messages still in the room's history is a retry (its
+// answer was lost with a connection, say): it is not posted again, and the
+// sender alone gets that message again. The cid is optional: without it
+// the exchange is as before, and a server that predates it ignores it.
 //
 // The server sends four kinds of frames (EncodeEvent; a client decodes any
 // of them into an Event with DecodeEvent):
 //
 //   - WelcomeEvent, once, as the first frame: the room, the client's name,
-//     the members in join order and the room's last messages (at most
-//     DefaultHistory by default), oldest first.
+//     the members in join order, the room's last messages (at most
+//     DefaultHistory by default), oldest first, and the longest text
+//     accepted ("maxText", in bytes).
 //   - PresenceEvent, type "join" or "leave", to the other members when a
 //     client joins or leaves. It says only who: the full member list is in
 //     the welcome frame alone, and a client keeps its copy up to date by
 //     adding a joiner at the end and removing a leaver.
 //   - MessageEvent to every member, sender included. IDs increase by one
-//     per room, starting at 1; Time is RFC 3339 in UTC, to the second.
+//     per room, starting at 1; Time is RFC 3339 in UTC, to the second;
+//     "cid" is the sender's, if it gave one.
 //   - ErrorEvent to a client alone, when its frame was malformed, empty, too
-//     long, of an unknown type or over the rate limit. The connection stays
+//     long, of an unknown type or over the rate limit, with the frame's
+//     "cid" when it had one the server could read. The connection stays
 //     open and nobody else sees the frame.
 //
 // # An example exchange
@@ -81,13 +99,13 @@
 // server to ann:
 //
 //	→ GET /chat?name=ann&room=lobby (the WebSocket handshake)
-//	← {"type":"welcome","room":"lobby","you":"ann","members":["bob","ann"],"history":[{"type":"message","id":1,"from":"bob","text":"anyone?","time":"2026-01-02T03:04:05Z"}]}
+//	← {"type":"welcome","room":"lobby","you":"ann","members":["bob","ann"],"history":[{"type":"message","id":1,"from":"bob","text":"anyone?","time":"2026-01-02T03:04:05Z"}],"maxText":4096}
 //	  (bob gets {"type":"join","from":"ann"})
-//	→ {"type":"message","text":"hi bob"}
-//	← {"type":"message","id":2,"from":"ann","text":"hi bob","time":"2026-01-02T03:04:09Z"}
+//	→ {"type":"message","text":"hi bob","cid":"k1"}
+//	← {"type":"message","id":2,"from":"ann","text":"hi bob","time":"2026-01-02T03:04:09Z","cid":"k1"}
 //	  (bob gets the same frame)
-//	→ {"type":"message","text":"   "}
-//	← {"type":"error","text":"empty message"}
+//	→ {"type":"message","text":"   ","cid":"k2"}
+//	← {"type":"error","text":"empty message","cid":"k2"}
 //	← {"type":"leave","from":"bob"}
 //	→ close 1000, and the server answers with 1000
 //

@@ -11,12 +11,17 @@ const (
 
 // ClientMessage is the one frame a client sends:
 //
-//	{"type":"message","text":"..."}
+//	{"type":"message","text":"...","cid":"..."}
 //
-// Unknown fields are ignored, so that clients can add some.
+// CID is optional: an id of the client's choosing, at most MaxCIDBytes,
+// that the server copies into the MessageEvent of the accepted message and
+// into the ErrorEvent of a rejected one, so that the client can tell which
+// of its messages each answers. Unknown fields are ignored, so that clients
+// can add some.
 type ClientMessage struct {
 	Type string `json:"type"` // "message"
 	Text string `json:"text"`
+	CID  string `json:"cid,omitempty"`
 }
 
 // ServerEvent is a frame the server sends, ready to encode with
@@ -28,13 +33,16 @@ type ServerEvent interface {
 // WelcomeEvent is sent to a client that joined a room: the room's name, the
 // client's (possibly renamed) name, the members in join order, and the
 // room's last messages, oldest first. Members and History are never null:
-// the server sends empty lists.
+// the server sends empty lists. MaxText is the longest text the server
+// accepts in a ClientMessage, in bytes (absent from older servers: assume
+// DefaultMaxTextBytes).
 type WelcomeEvent struct {
 	Type    string         `json:"type"` // "welcome"
 	Room    string         `json:"room"`
 	You     string         `json:"you"`
 	Members []string       `json:"members"`
 	History []MessageEvent `json:"history"`
+	MaxText int            `json:"maxText,omitempty"`
 }
 
 // PresenceEvent tells the other members of a room that From joined or left:
@@ -50,20 +58,24 @@ type PresenceEvent struct {
 // MessageEvent is a chat message, sent to every member of the room, sender
 // included, and replayed in WelcomeEvent.History. IDs increase by one per
 // room, starting at 1 (and start again when the server restarts); Time is
-// RFC 3339 in UTC.
+// RFC 3339 in UTC. CID is the one the sender gave its ClientMessage, if it
+// gave one: the sender finds its message by it; the others may ignore it.
 type MessageEvent struct {
 	Type string `json:"type"` // "message"
 	ID   uint64 `json:"id"`
 	From string `json:"from"`
 	Text string `json:"text"`
 	Time string `json:"time"`
+	CID  string `json:"cid,omitempty"`
 }
 
 // ErrorEvent tells one client why its frame was rejected. Nobody else sees
-// it, and the connection stays open.
+// it, and the connection stays open. CID is the rejected ClientMessage's,
+// when the frame had one the server could read.
 type ErrorEvent struct {
 	Type string `json:"type"` // "error"
 	Text string `json:"text"`
+	CID  string `json:"cid,omitempty"`
 }
 
 func (WelcomeEvent) serverEvent()  {}
@@ -74,10 +86,10 @@ func (ErrorEvent) serverEvent()    {}
 // Event is any frame the server sends, as DecodeEvent reads it: Type says
 // which of the other fields are set.
 //
-//   - TypeWelcome: Room, You, Members, History (as in WelcomeEvent)
+//   - TypeWelcome: Room, You, Members, History, MaxText (as in WelcomeEvent)
 //   - TypeJoin, TypeLeave: From (as in PresenceEvent)
-//   - TypeMessage: ID, From, Text, Time (as in MessageEvent)
-//   - TypeError: Text (as in ErrorEvent)
+//   - TypeMessage: ID, From, Text, Time, CID (as in MessageEvent)
+//   - TypeError: Text, CID (as in ErrorEvent)
 type Event struct {
 	Type    string         `json:"type"`
 	Room    string         `json:"room,omitempty"`
@@ -88,4 +100,6 @@ type Event struct {
 	ID      uint64         `json:"id,omitempty"`
 	Text    string         `json:"text,omitempty"`
 	Time    string         `json:"time,omitempty"`
+	CID     string         `json:"cid,omitempty"`
+	MaxText int            `json:"maxText,omitempty"`
 }

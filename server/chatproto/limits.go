@@ -20,6 +20,10 @@ const (
 	MaxNameRunes = 32
 )
 
+// MaxCIDBytes is the longest client id (ClientMessage.CID) the server
+// accepts, in bytes; a frame with a longer one is rejected.
+const MaxCIDBytes = 64
+
 // The server's defaults for what a client may send, what it gets on
 // joining and how far behind it may fall; duplexd's flags (-chat-max-text,
 // -chat-history, -chat-rate, -chat-burst, -chat-max-members, -chat-max-lag)
