@@ -33,6 +33,13 @@ func serverSays(fc *fakeClient, frames ...string) {
 }
 
 func TestChatRendersEveryControl(t *testing.T) {
+	// In the browser, tests before this one joined rooms, which the page
+	// remembers; the default is for a page with nothing remembered.
+	if app.IsClient {
+		for _, k := range []string{chatRoomKey, chatNameKey} {
+			app.Window().Get("localStorage").Call("removeItem", k)
+		}
+	}
 	c := &Chat{}
 	load(t, c)
 	html := app.HTMLString(c)
