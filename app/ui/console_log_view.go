@@ -24,16 +24,14 @@ func (c *Console) renderLog() app.UI {
 			c.renderLogCount(),
 			app.Div().Class("row").Body(
 				button("log-pause", map[bool]string{false: "Pause", true: "Resume"}[lg.paused], false, true, c.ToggleLogPause).
-					Aria("pressed", lg.paused).Title("Freeze the view; events are still logged and counted"),
+					Aria("pressed", strconv.FormatBool(lg.paused)).Title("Freeze the view; events are still logged and counted"),
 				button("log-export", "Export", false, len(lg.view) > 0, c.ExportLog).
 					Title("Download the entries shown as JSON lines"),
 				button("clear", "Clear", false, true, c.ClearLog),
 			),
 		),
 		c.renderLogControls(),
-		app.P().ID("log-paused").Class("paused-note").Aria("live", "polite").Hidden(!lg.paused).
-			DataSet("new", lg.newPaused).
-			Textf("Paused · %d new while paused", lg.newPaused),
+		c.renderPaused(),
 		app.Div().ID("log").Class("log").Style("height", strconv.Itoa(logViewHeight)+"px").
 			Attr("role", "list").Aria("label", "events").
 			OnScroll(c.onLogScroll).Body(
@@ -53,6 +51,17 @@ func (c *Console) renderLog() app.UI {
 			return &logDetailPane{Console: c, Detail: lg.open}
 		}),
 	)
+}
+
+// renderPaused renders the paused view's note: how many entries came
+// meanwhile. It is always in the DOM, hidden (only then: go-app would
+// render hidden="false") while the view follows.
+func (c *Console) renderPaused() app.UI {
+	p := app.P().ID("log-paused").Class("paused-note").Aria("live", "polite").DataSet("new", c.lg.newPaused)
+	if !c.lg.paused {
+		return p.Hidden(true)
+	}
+	return p.Textf("Paused · %d new while paused", c.lg.newPaused)
 }
 
 // renderLogCount renders the log's counts: events logged, shown by the
@@ -105,7 +114,7 @@ func (c *Console) renderLogControls() app.UI {
 		app.Div().Class("log-search").Body(
 			app.Label().For("log-search").Text("Search"),
 			app.Input().ID("log-search").Type("search").Value(f.search).Placeholder("text or regexp").
-				Spellcheck(false).AutoComplete(false).Class(invalidClass(f.err)).Aria("invalid", f.err != "").
+				Spellcheck(false).AutoComplete(false).Class(invalidClass(f.err)).Aria("invalid", strconv.FormatBool(f.err != "")).
 				OnInput(func(ctx app.Context, e app.Event) {
 					s := ctx.JSSrc().Get("value").String()
 					c.setLogFilter(func(f *logFilter) { f.setSearch(s, f.regexp) })
@@ -131,7 +140,7 @@ func logRow(e logEntry, pos int64, open bool) app.HTMLDiv {
 	}
 	row := app.Div().Class(classes...).
 		DataSet("seq", e.Seq).DataSet("kind", e.Kind).DataSet("dir", e.Dir).DataSet("size", e.Size).
-		DataSet("pos", pos).Attr("role", "button").TabIndex(0).Aria("expanded", open).Aria("controls", "log-detail")
+		DataSet("pos", pos).Attr("role", "button").TabIndex(0).Aria("expanded", strconv.FormatBool(open)).Aria("controls", "log-detail")
 	if e.Kind == kindClose {
 		row = row.DataSet("code", int(e.Code)).DataSet("reason", e.Reason).DataSet("clean", e.WasClean)
 	}

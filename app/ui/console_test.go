@@ -350,7 +350,7 @@ func TestLogRow(t *testing.T) {
 	row := logRow(e, 70, false)
 	if err := app.Match(app.Div().Class("entry", "kind-binary", "dir-in").
 		DataSet("seq", 7).DataSet("kind", "binary").DataSet("dir", "in").DataSet("size", 3).
-		DataSet("pos", 70).Attr("role", "button").TabIndex(0).Aria("expanded", false).Aria("controls", "log-detail"), row); err != nil {
+		DataSet("pos", 70).Attr("role", "button").TabIndex(0).Aria("expanded", "false").Aria("controls", "log-detail"), row); err != nil {
 		t.Error(err)
 	}
 	for i, want := range []string{"03:04:05.006", "↓ in", "binary", "3 B", "01 02 03"} {
@@ -361,7 +361,7 @@ func TestLogRow(t *testing.T) {
 	closeRow := logRow(logEntry{Seq: 8, Dir: dirEvent, Kind: kindClose, Code: 1001, Reason: "bye", WasClean: true}, 71, true)
 	if err := app.Match(app.Div().Class("entry", "kind-close", "dir-event", "open").
 		DataSet("seq", 8).DataSet("kind", "close").DataSet("dir", "event").DataSet("size", 0).
-		DataSet("pos", 71).Attr("role", "button").TabIndex(0).Aria("expanded", true).Aria("controls", "log-detail").
+		DataSet("pos", 71).Attr("role", "button").TabIndex(0).Aria("expanded", "true").Aria("controls", "log-detail").
 		DataSet("code", 1001).DataSet("reason", "bye").DataSet("clean", true), closeRow); err != nil {
 		t.Error(err)
 	}
