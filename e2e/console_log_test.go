@@ -32,6 +32,14 @@ func (p *tab) sendOne(text string) {
 	p.wait(fmt.Sprintf(`+document.getElementById("msgs-in").dataset.value === %d`, in+1), "the echo")
 }
 
+// sendBurst sends n messages of size bytes from the burst form.
+func (p *tab) sendBurst(n, size int) {
+	p.t.Helper()
+	p.typeInto("burst-n", fmt.Sprint(n))
+	p.typeInto("burst-size", fmt.Sprint(size))
+	p.click("send-burst")
+}
+
 // detailText returns the text of the opened entry's detail pane.
 func (p *tab) detailText(id string) string {
 	p.t.Helper()
@@ -256,10 +264,10 @@ func TestConsoleLogExport(t *testing.T) {
 		got = append(got, v)
 	}
 	want := map[line]bool{
-		{Direction: "out", Type: "text", Encoding: "text", Payload: "hello export", Size: 12}:    true,
-		{Direction: "in", Type: "text", Encoding: "text", Payload: "hello export", Size: 12}:     true,
-		{Direction: "out", Type: "binary", Encoding: "base64", Payload: "AAH+/w==", Size: 4}:     true,
-		{Direction: "in", Type: "binary", Encoding: "base64", Payload: "AAH+/w==", Size: 4}:      true,
+		{Direction: "out", Type: "text", Encoding: "text", Payload: "hello export", Size: 12}:     true,
+		{Direction: "in", Type: "text", Encoding: "text", Payload: "hello export", Size: 12}:      true,
+		{Direction: "out", Type: "binary", Encoding: "base64", Payload: "AAH+/w==", Size: 4}:      true,
+		{Direction: "in", Type: "binary", Encoding: "base64", Payload: "AAH+/w==", Size: 4}:       true,
 		{Direction: "event", Type: "open", Encoding: "text", Payload: "connection open", Size: 0}: true,
 	}
 	for _, v := range got {
@@ -277,9 +285,7 @@ func TestConsoleLogExport(t *testing.T) {
 func TestConsoleLogBurstIsWindowed(t *testing.T) {
 	p := openTab(t, mainServer, "/")
 	p.connect("")
-	p.typeInto("burst-n", "1000")
-	p.typeInto("burst-size", "16")
-	p.click("send-burst")
+	p.sendBurst(1000, 16)
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 1000`, "every echo")
 	p.wait(`+document.getElementById("log-count").dataset.total >= 2000`, "2,000 entries counted")
 	rows := eval[int](p, `document.querySelectorAll("#log .entry").length`)
@@ -314,19 +320,14 @@ func TestConsoleLogTypingCost(t *testing.T) {
 		p.wait(fmt.Sprintf(`document.getElementById("text").value === %q`, keys), "the 60 keys typed")
 		t.Logf("60 key presses, %s: %v (log: %s)", what, time.Since(start).Round(time.Millisecond), p.text("log-count"))
 	}
-	burst := func(n, size int) {
-		p.typeInto("burst-n", fmt.Sprint(n))
-		p.typeInto("burst-size", fmt.Sprint(size))
-		p.click("send-burst")
-	}
 	typeKeys("empty log")
-	burst(93, 16) // 186 entries + connecting + open
+	p.sendBurst(93, 16) // 186 entries + connecting + open
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 93`, "the echoes")
 	typeKeys("188 entries")
-	burst(5000, 16)
+	p.sendBurst(5000, 16)
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 5093`, "the echoes")
 	typeKeys("10,000 entries")
-	burst(500, 64<<10)
+	p.sendBurst(500, 64<<10)
 	typeKeys("during a 500 × 64 KiB burst")
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 5593`, "the burst's echoes")
 	typeKeys("after it")
