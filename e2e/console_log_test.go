@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,8 +29,38 @@ func (p *tab) sendOne(text string) {
 	p.t.Helper()
 	in := p.intData("msgs-in", "value")
 	p.setValue("text", text)
+	// Back to the top first: scrolled down to the log, the button would be
+	// brought into view under the sticky top bar, which would take the click.
+	eval[bool](p, `(scrollTo(0, 0), true)`)
 	p.click("send-text")
 	p.wait(fmt.Sprintf(`+document.getElementById("msgs-in").dataset.value === %d`, in+1), "the echo")
+}
+
+// recordConsole keeps the page's console messages, and prints them if the
+// test fails: a panic of the Go program shows there.
+func (p *tab) recordConsole() {
+	var (
+		mu   sync.Mutex
+		msgs []string
+	)
+	messages := chromedp.Console(p.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			msgs = append(msgs, string(m.Type)+": "+m.Text)
+			mu.Unlock()
+		}
+	}()
+	p.t.Cleanup(func() {
+		if p.t.Failed() {
+			mu.Lock()
+			defer mu.Unlock()
+			p.t.Logf("the page's console:\n%s", strings.Join(msgs, "\n"))
+		}
+	})
 }
 
 // sendBurst sends n messages of size bytes from the burst form.
@@ -83,7 +114,7 @@ func TestConsoleLogDetail(t *testing.T) {
 	p.wait(`["text copied", "could not copy"].some(s => document.getElementById("log-copy-status").textContent.startsWith(s))`, "the copy status")
 	if s := p.text("log-copy-status"); s != "text copied" {
 		t.Logf("copy: %q (the headless browser's clipboard)", s)
-	} else if got := eval[string](p, `navigator.clipboard.readText()`); got != text {
+	} else if got := awaitString(p, `navigator.clipboard.readText()`); got != text {
 		t.Errorf("the clipboard holds %d characters, want the message's %d", len(got), len(text))
 	}
 
@@ -159,6 +190,7 @@ func TestConsoleLogDetail(t *testing.T) {
 // shows an invalid regexp's error), pauses and resumes the view.
 func TestConsoleLogFilterSearchPause(t *testing.T) {
 	p := openTab(t, mainServer, "/")
+	p.recordConsole()
 	p.connect("")
 	for _, s := range []string{"apple pie", "banana split", "cherry tart"} {
 		p.sendOne(s)
@@ -229,6 +261,7 @@ func TestConsoleLogFilterSearchPause(t *testing.T) {
 // per entry, text as text and binary as base64.
 func TestConsoleLogExport(t *testing.T) {
 	p := openTab(t, mainServer, "/")
+	p.recordConsole()
 	p.connect("")
 	p.sendOne("hello export")
 	p.typeInto("hex", "00 01 fe ff")
@@ -239,10 +272,7 @@ func TestConsoleLogExport(t *testing.T) {
 	if name := eval[string](p, `document.getElementById("log-download").download`); !strings.HasPrefix(name, "duplex-log-") || !strings.HasSuffix(name, ".jsonl") {
 		t.Errorf("download name %q", name)
 	}
-	body, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`fetch(document.getElementById("log-download").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := awaitString(p, `fetch(document.getElementById("log-download").href).then(r => r.text())`)
 	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
 	total := int(p.intData("log-count", "total"))
 	if len(lines) != total {
@@ -284,6 +314,7 @@ func TestConsoleLogExport(t *testing.T) {
 // the DOM; scrolling to the top shows the first entries.
 func TestConsoleLogBurstIsWindowed(t *testing.T) {
 	p := openTab(t, mainServer, "/")
+	p.recordConsole()
 	p.connect("")
 	p.sendBurst(1000, 16)
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 1000`, "every echo")
@@ -309,6 +340,7 @@ func TestConsoleLogBurstIsWindowed(t *testing.T) {
 // checks that no key press is lost.
 func TestConsoleLogTypingCost(t *testing.T) {
 	p := openTab(t, mainServer, "/")
+	p.recordConsole()
 	p.connect("")
 	keys := strings.Repeat("abcdefghij", 6)
 	typeKeys := func(what string) {
@@ -331,4 +363,14 @@ func TestConsoleLogTypingCost(t *testing.T) {
 	typeKeys("during a 500 × 64 KiB burst")
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 5593`, "the burst's echoes")
 	typeKeys("after it")
+}
+
+// awaitString evaluates a promise of a string.
+func awaitString(p *tab, expr string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
 }
