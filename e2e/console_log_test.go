@@ -332,6 +332,9 @@ func TestConsoleLogBurstIsWindowed(t *testing.T) {
 	if n := eval[int](p, `document.querySelectorAll("#log .entry").length`); n > 60 {
 		t.Errorf("%d rows at the top", n)
 	}
+	// A row that showed another entry before the scroll opens its own.
+	p.clickOn(`#log .entry[data-pos="5"]`)
+	p.wait(`document.getElementById("log-detail")?.dataset.pos === "5"`, "entry 5 open")
 }
 
 // TestConsoleLogTypingCost measures, without asserting anything, how long

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -283,14 +284,25 @@ func (c *Console) onLogScroll(ctx app.Context, e app.Event) {
 	}
 }
 
+// onLogRowClick opens the clicked row's entry.
+func (c *Console) onLogRowClick(ctx app.Context, e app.Event) {
+	c.openRow(e)
+}
+
 // onLogRowKey opens the focused row's entry with Enter or Space.
-func (c *Console) onLogRowKey(pos int64) app.EventHandler {
-	return func(ctx app.Context, e app.Event) {
-		switch e.Get("key").String() {
-		case "Enter", " ":
-			e.PreventDefault() // Space would scroll the list
-			c.OpenLogEntry(pos)
-		}
+func (c *Console) onLogRowKey(ctx app.Context, e app.Event) {
+	switch e.Get("key").String() {
+	case "Enter", " ":
+		e.PreventDefault() // Space would scroll the list
+		c.openRow(e)
+	}
+}
+
+// openRow opens the entry of the row an event is for (its data-pos).
+func (c *Console) openRow(e app.Event) {
+	pos, err := strconv.ParseInt(e.Get("currentTarget").Get("dataset").Get("pos").String(), 10, 64)
+	if err == nil {
+		c.OpenLogEntry(pos)
 	}
 }
 

@@ -40,10 +40,12 @@ func (c *Console) renderLog() app.UI {
 			// a few more) are in the DOM, between two spacers.
 			app.Div().Class("log-spacer").Style("height", strconv.Itoa(first*logRowHeight)+"px"),
 			app.Range(rows).Slice(func(i int) app.UI {
+				// The handlers read the row's position from the row: go-app
+				// keeps a handler whose code is the same, so a closure over
+				// the position would stay with the row's first entry.
 				pos := rows[i]
 				return logRow(*c.entryAt(pos), pos, pos == openPos).
-					OnClick(func(ctx app.Context, e app.Event) { c.OpenLogEntry(pos) }).
-					OnKeyDown(c.onLogRowKey(pos))
+					OnClick(c.onLogRowClick).OnKeyDown(c.onLogRowKey)
 			}),
 			app.Div().Class("log-spacer").Style("height", strconv.Itoa((len(lg.view)-last)*logRowHeight)+"px"),
 		),
