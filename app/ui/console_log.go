@@ -138,6 +138,11 @@ type logState struct {
 	unfollow bool // scrolled up: the list does not follow new entries
 
 	open *logDetail // the opened entry
+
+	// rev changes with everything the log card shows, so that go-app
+	// renders the card (logCard) only then, and not when the rest of the
+	// page changes, e.g. at each key press in the composer.
+	rev uint64
 }
 
 // entryAt returns the entry at a position of the view.
@@ -150,6 +155,7 @@ func (c *Console) entryAt(pos int64) *logEntry {
 // counts entries dropped before reaching the page.
 func (c *Console) appendLog(entries []logEntry, skipped int64) {
 	lg := &c.lg
+	lg.rev++
 	c.logTotal += int64(len(entries)) + skipped
 	lg.dropped += skipped
 	for _, e := range entries {
@@ -195,6 +201,7 @@ func (c *Console) refilter() {
 func (c *Console) ClearLog(ctx app.Context) {
 	c.log, c.logTotal = nil, 0
 	lg := &c.lg
+	lg.rev++
 	lg.base, lg.bytes, lg.dropped, lg.view, lg.newPaused, lg.top = 0, 0, 0, nil, 0, 0
 }
 
@@ -202,6 +209,7 @@ func (c *Console) ClearLog(ctx app.Context) {
 // are still logged and counted while the view is paused.
 func (c *Console) ToggleLogPause(ctx app.Context) {
 	lg := &c.lg
+	lg.rev++
 	lg.paused = !lg.paused
 	if !lg.paused {
 		lg.newPaused = 0
@@ -215,6 +223,7 @@ func (c *Console) ToggleLogPause(ctx app.Context) {
 // setLogFilter changes the filter and rebuilds the view.
 func (c *Console) setLogFilter(change func(f *logFilter)) {
 	change(&c.lg.filter)
+	c.lg.rev++
 	if !c.lg.paused {
 		c.refilter()
 	}
@@ -226,6 +235,7 @@ func (c *Console) OpenLogEntry(pos int64) {
 	if pos < c.lg.base || pos-c.lg.base >= int64(len(c.log)) {
 		return
 	}
+	c.lg.rev++
 	if c.lg.open != nil && c.lg.open.pos == pos {
 		c.lg.open = nil
 		return
@@ -234,7 +244,7 @@ func (c *Console) OpenLogEntry(pos int64) {
 }
 
 // CloseLogEntry closes the detail pane.
-func (c *Console) CloseLogEntry(ctx app.Context) { c.lg.open = nil }
+func (c *Console) CloseLogEntry(ctx app.Context) { c.lg.open, c.lg.rev = nil, c.lg.rev+1 }
 
 // windowRows returns the rows of the view to render: [first, last).
 func (c *Console) windowRows() (first, last int) {
@@ -266,6 +276,7 @@ func (c *Console) followLog(ctx app.Context) {
 		viewH = logViewHeight
 	}
 	c.lg.top = max(0, len(c.lg.view)*logRowHeight-viewH)
+	c.lg.rev++
 	ctx.Defer(func(app.Context) { scrollToEnd("log") })
 }
 
@@ -281,7 +292,9 @@ func (c *Console) onLogScroll(ctx app.Context, e app.Event) {
 	c.lg.unfollow = el.Get("scrollHeight").Int()-c.lg.top-el.Get("clientHeight").Int() >= logRowHeight*2
 	if f, l := c.windowRows(); f == first && l == last {
 		ctx.PreventUpdate()
+		return
 	}
+	c.lg.rev++
 }
 
 // onLogRowClick opens the clicked row's entry.

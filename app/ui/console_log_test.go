@@ -199,6 +199,7 @@ func TestConsoleLogWindowing(t *testing.T) {
 		t.Errorf("following the end: rows %v", rows)
 	}
 	c.lg.top, c.lg.unfollow = 100*logRowHeight, true
+	c.lg.rev++ // as the scroll handler does
 	act(e, c.mctx, func(app.Context) {})
 	rows = renderedRows(c)
 	if len(rows) != logViewHeight/logRowHeight+2*logOverscan || rows[0] != "94" || rows[len(rows)-1] != "123" {

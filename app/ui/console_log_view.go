@@ -7,10 +7,28 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// renderLog renders the event log: its count, controls (pause, export,
+// renderLog renders the event log's card, a component of its own.
+func (c *Console) renderLog() app.UI {
+	return &logCard{Console: c, Rev: c.lg.rev}
+}
+
+// logCard is the event log's card: a component of its own, which go-app
+// renders again only when Rev changes (or one of its own handlers runs),
+// so that a key press elsewhere on the page does not render the log.
+type logCard struct {
+	app.Compo
+
+	Console *Console
+	Rev     uint64 // Console.lg.rev
+}
+
+// Render draws the card.
+func (l *logCard) Render() app.UI { return l.Console.renderLogCard() }
+
+// renderLogCard renders the event log: its count, controls (pause, export,
 // clear, the filter and the search), the rows in view and the opened
 // entry's detail pane.
-func (c *Console) renderLog() app.UI {
+func (c *Console) renderLogCard() app.UI {
 	lg := &c.lg
 	first, last := c.windowRows()
 	rows := lg.view[first:last]
