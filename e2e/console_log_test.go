@@ -155,6 +155,19 @@ func TestConsoleLogDetail(t *testing.T) {
 		}
 		seen[colour] = class
 	}
+	// Readable in both themes (WCAG AA), as is the opened row.
+	contrast := contrastScript(`{"key": "#log-detail-json .j-key", "string": "#log-detail-json .j-str",
+		"number": "#log-detail-json .j-num", "literal": "#log-detail-json .j-lit", "punctuation": "#log-detail-json",
+		"summary": "#log-detail-summary", "open row": "#log .entry.open .preview", "open row time": "#log .entry.open .time"}`)
+	for range 2 {
+		p.click("theme-toggle")
+		theme := eval[string](p, `document.documentElement.dataset.theme`)
+		for name, ratio := range eval[map[string]float64](p, contrast) {
+			if ratio < 4.5 {
+				t.Errorf("%s theme: %s has contrast %.2f:1, want at least 4.5:1 (-1: not found)", theme, name, ratio)
+			}
+		}
+	}
 
 	// Binary, opened with Space: a hex dump with offsets and ASCII.
 	data := make([]byte, 40)
@@ -233,7 +246,7 @@ func TestConsoleLogFilterSearchPause(t *testing.T) {
 	p.typeInto("log-search", "")
 	p.click("log-show-out")
 	p.click("log-show-event")
-	p.wait(`document.querySelectorAll('#log .entry[data-dir="out"]').length === 3`, "the sent messages again")
+	p.wait(`document.querySelectorAll('#log .entry').length === 8`, "every entry again (connecting, open, 3 out, 3 in)")
 
 	// Pause: traffic goes on, the view does not.
 	shown := eval[int](p, `document.querySelectorAll('#log .entry').length`)
@@ -359,17 +372,17 @@ func TestConsoleLogTypingCost(t *testing.T) {
 		}
 		t.Logf("60 key presses, %s: %v (log: %s)", what, took, p.text("log-count"))
 	}
-	typeKeys("empty log", 3)
+	typeKeys("empty log", 5)
 	p.sendBurst(93, 16) // 186 entries + connecting + open
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 93`, "the echoes")
-	typeKeys("188 entries", 3)
+	typeKeys("188 entries", 5)
 	p.sendBurst(5000, 16)
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 5093`, "the echoes")
-	typeKeys("10,000 entries", 3)
+	typeKeys("10,000 entries", 5)
 	p.sendBurst(500, 64<<10)
 	typeKeys("during a 500 × 64 KiB burst", 1)
 	p.wait(`+document.getElementById("msgs-in").dataset.value === 5593`, "the burst's echoes")
-	typeKeys("after it", 3)
+	typeKeys("after it", 5)
 }
 
 // awaitString evaluates a promise of a string.

@@ -197,12 +197,14 @@ func (c *Console) refilter() {
 	}
 }
 
-// ClearLog empties the event log and its counts.
+// ClearLog empties the event log and its counts, and closes the opened
+// entry.
 func (c *Console) ClearLog(ctx app.Context) {
 	c.log, c.logTotal = nil, 0
 	lg := &c.lg
 	lg.rev++
 	lg.base, lg.bytes, lg.dropped, lg.view, lg.newPaused, lg.top = 0, 0, 0, nil, 0, 0
+	lg.open = nil // its position may be a new entry's
 }
 
 // ToggleLogPause freezes the view, or shows what came meanwhile: entries
