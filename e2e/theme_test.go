@@ -1,15 +1,29 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 )
 
-// contrastRatios returns the WCAG contrast ratio of the text of key
+// contrastRatios measures the WCAG contrast ratio of the text of key
 // elements against the background they are drawn on (the first opaque
 // background among their ancestors), by name.
-const contrastRatios = `(() => {
+var contrastRatios = contrastScript(`{
+		"body text": ".card .hint", "label": ".field > label", "heading": ".card h2", "input": "#url",
+		"readyState": "#state .state, #state", "primary button": "button.primary", "button": "#disconnect",
+		"nav": ".nav a", "log time": "#log .entry .time", "log in": "#log .entry.dir-in .dir",
+		"log out": "#log .entry.dir-out .dir", "log preview": "#log .entry .preview", "log binary": "#log .entry.kind-binary .preview",
+		"error": "#hex-error",
+	}`)
+
+// contrastScript returns a script that measures the WCAG contrast ratio of
+// the text of the first element each selector of sels (a JavaScript object
+// of names to selectors) matches against the background it is drawn on
+// (the first opaque background among its ancestors): -1 when none matches.
+func contrastScript(sels string) string {
+	return fmt.Sprintf(`(() => {
 	const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
 	const lum = ([r, g, b]) => {
 		const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
@@ -23,13 +37,7 @@ const contrastRatios = `(() => {
 		return rgb(getComputedStyle(document.body).backgroundColor).slice(0, 3);
 	};
 	const out = {};
-	const sels = {
-		"body text": ".card .hint", "label": ".field > label", "heading": ".card h2", "input": "#url",
-		"readyState": "#state .state, #state", "primary button": "button.primary", "button": "#disconnect",
-		"nav": ".nav a", "log time": "#log .entry .time", "log in": "#log .entry.dir-in .dir",
-		"log out": "#log .entry.dir-out .dir", "log preview": "#log .entry .preview", "log binary": "#log .entry.kind-binary .preview",
-		"error": "#hex-error",
-	};
+	const sels = %s;
 	for (const [name, sel] of Object.entries(sels)) {
 		const e = document.querySelector(sel);
 		if (!e) { out[name] = -1; continue; }
@@ -37,7 +45,8 @@ const contrastRatios = `(() => {
 		out[name] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 	}
 	return out;
-})()`
+})()`, sels)
+}
 
 // Both themes are readable: the toggle (a real click) switches between
 // light and dark, the choice survives a reload, and the text of every kind

@@ -79,9 +79,12 @@ type Console struct {
 	sent                        sentHistory
 	recentURLs, recentProtocols []string
 
-	// The event log, oldest first, at most maxLogEntries (see appendLog).
+	// The event log, oldest first, within maxLogEntries and maxLogBytes
+	// (see appendLog), its count, and the rest of its state
+	// (console_log.go).
 	log      []logEntry
 	logTotal int64
+	lg       logState
 
 	flushes int // snapshots applied, for tests
 }
@@ -228,24 +231,10 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession, s live.Snapshot) 
 	f := sess.take()
 	c.rtt = f.rtt
 	if len(f.entries) > 0 || f.dropped > 0 {
-		follow := scrolledToEnd("log")
 		c.appendLog(f.entries, f.dropped)
-		if follow {
-			ctx.Defer(func(app.Context) { scrollToEnd("log") })
+		if !c.lg.unfollow && !c.lg.paused {
+			c.followLog(ctx)
 		}
-	}
-}
-
-// appendLog adds entries to the log. Past maxLogEntries it drops the
-// oldest down to three quarters of that: the rows are rendered oldest first
-// (CSS shows them newest first), so that between two trims an update only
-// adds rows at the end instead of rewriting every row. skipped counts
-// entries that were dropped before reaching the page.
-func (c *Console) appendLog(entries []logEntry, skipped int64) {
-	c.logTotal += int64(len(entries)) + skipped
-	c.log = append(c.log, entries...)
-	if len(c.log) > maxLogEntries {
-		c.log = append(c.log[:0:0], c.log[len(c.log)-maxLogEntries*3/4:]...)
 	}
 }
 
@@ -367,11 +356,6 @@ func (c *Console) SendBurst(ctx app.Context) {
 	}
 	sess := c.sess
 	go sess.burst(n, size, typ, sleep)
-}
-
-// ClearLog empties the event log.
-func (c *Console) ClearLog(ctx app.Context) {
-	c.log, c.logTotal = nil, 0
 }
 
 // chooseFile reads the file picked in the file input.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,9 +16,6 @@ import (
 // Limits of the console's memory, so that a flood cannot grow it without
 // bound.
 const (
-	// maxLogEntries is how many log entries the page keeps and shows; older
-	// ones are counted, not shown.
-	maxLogEntries = 200
 	// maxOutstanding is how many sent messages are remembered to measure the
 	// round trip of their echoes.
 	maxOutstanding = 1 << 16
@@ -58,6 +56,13 @@ type logEntry struct {
 	// Queued: a message the client queued while disconnected (its entry),
 	// or the flush of one (the entry saying it was sent).
 	Queued bool
+
+	// Data is the message's payload, kept for the detail pane, copying and
+	// export (never modified: a received message's is a copy owned by the
+	// session, a sent one's is not reused by the console). At most
+	// maxLogBytes of it; Truncated says when the message was longer.
+	Data      []byte
+	Truncated bool
 
 	// Close details, for kindClose and for a failed connection's entry.
 	Code     wsclient.StatusCode
@@ -120,6 +125,7 @@ type consoleSession struct {
 	seq         int64
 	rtt         rttStats
 	entries     []logEntry
+	bytes       int // payload bytes of entries
 	dropped     int64
 	outstanding []sentRecord
 	nextID      int64
@@ -315,20 +321,27 @@ func closeEntry(ce *wsclient.CloseError) logEntry {
 	}
 }
 
-// addLocked queues a log entry; s.mu is held. The pending buffer keeps the
-// newest maxLogEntries: the page shows no more than that anyway.
+// addLocked queues a log entry; s.mu is held. The pending buffer has the
+// log's bounds (maxLogEntries, maxLogBytes): the page keeps no more than
+// that anyway, and counts the entries dropped here.
 func (s *consoleSession) addLocked(e logEntry) {
 	s.seq++
 	e.Seq = s.seq
 	if e.Time.IsZero() {
 		e.Time = s.now()
 	}
-	if len(s.entries) == maxLogEntries {
-		copy(s.entries, s.entries[1:])
-		s.entries = s.entries[:maxLogEntries-1]
-		s.dropped++
-	}
 	s.entries = append(s.entries, e)
+	s.bytes += len(e.Data)
+	drop := 0
+	for len(s.entries)-drop > maxLogEntries || s.bytes > maxLogBytes && len(s.entries)-drop > 1 {
+		s.bytes -= len(s.entries[drop].Data)
+		s.entries[drop] = logEntry{} // let the payload go
+		drop++
+	}
+	if drop > 0 {
+		s.entries = s.entries[drop:]
+		s.dropped += int64(drop)
+	}
 }
 
 // add logs an event of the connection, from its callbacks: the feed asks
@@ -507,7 +520,10 @@ func (s *consoleSession) note(kind, text string) {
 
 // messageEntry describes a message for the log.
 func messageEntry(dir string, typ wsclient.MessageType, p []byte, at time.Time) logEntry {
-	e := logEntry{Time: at, Dir: dir, Size: len(p)}
+	e := logEntry{Time: at, Dir: dir, Size: len(p), Data: p}
+	if len(p) > maxLogBytes {
+		e.Data, e.Truncated = bytes.Clone(p[:maxLogBytes]), true
+	}
 	if typ == wsclient.Text {
 		e.Kind = kindText
 		e.Preview = previewText(p)
@@ -530,7 +546,7 @@ func (s *consoleSession) take() consoleFlush {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := consoleFlush{rtt: s.rtt, entries: s.entries, dropped: s.dropped}
-	s.entries, s.dropped = nil, 0
+	s.entries, s.bytes, s.dropped = nil, 0, 0
 	return f
 }
 

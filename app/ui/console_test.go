@@ -214,10 +214,10 @@ func TestConsoleGoingAwayFromServer(t *testing.T) {
 
 // TestConsoleFloodIsBatched delivers many messages as fast as a goroutine
 // can: the page must flush far fewer times than messages arrive, keep at
-// most maxLogEntries, and count everything.
+// most maxLogEntries, and count everything, the dropped too.
 func TestConsoleFloodIsBatched(t *testing.T) {
 	c, e, _, o := connectConsole(t)
-	const n = 20000
+	const n = maxLogEntries + 10000
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -231,8 +231,8 @@ func TestConsoleFloodIsBatched(t *testing.T) {
 	if flushes := c.flushes - flushesBefore; flushes > n/20 {
 		t.Errorf("%d flushes for %d messages; want batches", flushes, n)
 	}
-	if len(c.log) < maxLogEntries*3/4 || len(c.log) > maxLogEntries {
-		t.Errorf("log holds %d entries, want %d to %d", len(c.log), maxLogEntries*3/4, maxLogEntries)
+	if len(c.log) != maxLogEntries {
+		t.Errorf("log holds %d entries, want %d", len(c.log), maxLogEntries)
 	}
 	if c.log[len(c.log)-1].Preview != fmt.Sprintf("message %d", n-1) {
 		t.Errorf("newest entry = %q", c.log[len(c.log)-1].Preview)
@@ -240,8 +240,19 @@ func TestConsoleFloodIsBatched(t *testing.T) {
 	if want := int64(n + 2); c.logTotal != want { // + connecting, open
 		t.Errorf("logTotal = %d, want %d", c.logTotal, want)
 	}
-	if got := textOf(c, "log-count"); !strings.Contains(got, fmt.Sprintf("latest %d of %d events", len(c.log), n+2)) {
-		t.Errorf("#log-count = %q", got)
+	if got, want := textOf(c, "log-count"), fmt.Sprintf("%d events · %d dropped", n+2, n+2-maxLogEntries); !strings.Contains(got, want) {
+		t.Errorf("#log-count = %q, want %q", got, want)
+	}
+	if got := attrOf(c, "log-count", "data-dropped"); got != fmt.Sprint(n+2-maxLogEntries) {
+		t.Errorf("data-dropped = %s, want %d", got, n+2-maxLogEntries)
+	}
+	// Only the rows in view are rendered: the newest, since the list
+	// follows the end.
+	if rows := strings.Count(app.HTMLString(c), `class="entry `); rows > logViewHeight/logRowHeight+2*logOverscan+1 {
+		t.Errorf("%d rows rendered for %d entries", rows, len(c.log))
+	}
+	if !strings.Contains(app.HTMLString(c), fmt.Sprintf("message %d<", n-1)) {
+		t.Errorf("the newest entry is not rendered")
 	}
 }
 
@@ -336,9 +347,10 @@ func TestConsoleClearLog(t *testing.T) {
 
 func TestLogRow(t *testing.T) {
 	e := logEntry{Seq: 7, Time: time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC), Dir: dirIn, Kind: kindBinary, Size: 3, Preview: "01 02 03"}
-	row := logRow(e)
+	row := logRow(e, 70, false)
 	if err := app.Match(app.Div().Class("entry", "kind-binary", "dir-in").
-		DataSet("seq", 7).DataSet("kind", "binary").DataSet("dir", "in").DataSet("size", 3), row); err != nil {
+		DataSet("seq", 7).DataSet("kind", "binary").DataSet("dir", "in").DataSet("size", 3).
+		DataSet("pos", 70).Attr("role", "button").TabIndex(0).Aria("expanded", "false").Aria("controls", "log-detail"), row); err != nil {
 		t.Error(err)
 	}
 	for i, want := range []string{"03:04:05.006", "↓ in", "binary", "3 B", "01 02 03"} {
@@ -346,9 +358,10 @@ func TestLogRow(t *testing.T) {
 			t.Errorf("cell %d: %v", i, err)
 		}
 	}
-	closeRow := logRow(logEntry{Seq: 8, Dir: dirEvent, Kind: kindClose, Code: 1001, Reason: "bye", WasClean: true})
-	if err := app.Match(app.Div().Class("entry", "kind-close", "dir-event").
+	closeRow := logRow(logEntry{Seq: 8, Dir: dirEvent, Kind: kindClose, Code: 1001, Reason: "bye", WasClean: true}, 71, true)
+	if err := app.Match(app.Div().Class("entry", "kind-close", "dir-event", "open").
 		DataSet("seq", 8).DataSet("kind", "close").DataSet("dir", "event").DataSet("size", 0).
+		DataSet("pos", 71).Attr("role", "button").TabIndex(0).Aria("expanded", "true").Aria("controls", "log-detail").
 		DataSet("code", 1001).DataSet("reason", "bye").DataSet("clean", true), closeRow); err != nil {
 		t.Error(err)
 	}

@@ -263,53 +263,6 @@ func (c *Console) renderClose() app.UI {
 	)
 }
 
-func (c *Console) renderLog() app.UI {
-	shown := len(c.log)
-	summary := fmt.Sprintf("%d events", c.logTotal)
-	if int64(shown) < c.logTotal {
-		summary = fmt.Sprintf("latest %d of %d events", shown, c.logTotal)
-	}
-	return app.Section().Class("card", "log-card").Body(
-		app.Div().Class("row", "spread").Body(
-			app.H2().Text("Event log"),
-			app.Span().ID("log-count").Class("hint").DataSet("total", c.logTotal).Text(summary),
-			button("clear", "Clear", false, true, c.ClearLog),
-		),
-		app.Div().ID("log").Class("log").Body(
-			// Oldest first, like a terminal: new entries are appended, so
-			// that rendering them leaves the other rows alone, and the log
-			// follows them while it is scrolled to the end.
-			app.Range(c.log).Slice(func(i int) app.UI {
-				return logRow(c.log[i])
-			}),
-		),
-	)
-}
-
-// logRow renders one log entry.
-func logRow(e logEntry) app.UI {
-	arrow := map[string]string{dirIn: "↓ in", dirOut: "↑ out", dirEvent: "•"}[e.Dir]
-	size := ""
-	if e.Kind == kindText || e.Kind == kindBinary {
-		size = formatBytes(int64(e.Size))
-	}
-	row := app.Div().Class("entry", "kind-"+e.Kind, "dir-"+e.Dir).
-		DataSet("seq", e.Seq).DataSet("kind", e.Kind).DataSet("dir", e.Dir).DataSet("size", e.Size)
-	if e.Kind == kindClose || e.Code != 0 {
-		row = row.DataSet("code", int(e.Code)).DataSet("reason", e.Reason).DataSet("clean", e.WasClean)
-	}
-	if e.Queued {
-		row = row.DataSet("queued", true)
-	}
-	return row.Body(
-		app.Span().Class("time").Text(clockTime(e.Time)),
-		app.Span().Class("dir").Text(arrow),
-		app.Span().Class("kind").Text(e.Kind),
-		app.Span().Class("size").Text(size),
-		app.Span().Class("preview").Text(e.Preview),
-	)
-}
-
 // indicator renders one term of the indicators list.
 func indicator(name string, value app.UI) app.UI {
 	return app.Div().Class("indicator").Body(

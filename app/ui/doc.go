@@ -44,6 +44,23 @@
 // logged as queued, then as sent when the client writes it
 // (wsclient.ClientOptions.OnWrite); its round trip counts from that write.
 //
+// # The console's event log
+//
+// Each entry keeps its message's payload, so that it can be opened in full
+// in a detail pane (JSON pretty-printed with encoding/json's tokens and
+// coloured by CSS class, binary as a hex dump), copied with the Clipboard
+// API, and exported as JSON lines (a Blob downloaded through a link). The
+// log is bounded by count and by bytes (maxLogEntries, maxLogBytes; the
+// session's pending buffer too), and counts what it drops. The filter
+// (direction, kind, a plain or regexp search) keeps a view: the positions
+// of the entries it shows, extended as entries come, rebuilt when it
+// changes; pausing freezes the view while the log goes on. Only the rows
+// of the view that are in sight are rendered: every row has the same height
+// (logRowHeight), and spacers above and below stand for the others
+// (logWindow), so a frame costs the same with 10,000 entries as with 50.
+// The detail pane is a component of its own, which go-app renders again
+// only when another entry is opened.
+//
 // The chat page speaks the protocol of package
 // [github.com/duplexgo/duplex/server/chatproto], the same package the server
 // uses: it imports only the standard library, so app.wasm links no server
