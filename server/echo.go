@@ -34,10 +34,18 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 	opts := s.acceptOptions()
 	opts.InsecureSkipVerify = true
 	opts.Subprotocols = echoSubprotocols
-	c := s.upgrade(w, r, "/echo", &opts, s.cfg.MaxMessageBytes)
+	c := s.upgradeConn(w, r, "/echo", &opts, s.cfg.MaxMessageBytes, true)
 	if c == nil {
 		return
 	}
+	// The connection runs in a goroutine of its own and the handler returns:
+	// net/http's goroutine, deep stack and buffers (about 10 KiB) would
+	// otherwise stay with the connection for its whole life.
+	go c.serveEcho()
+}
+
+// serveEcho runs an upgraded /echo connection to its end.
+func (c *wsConn) serveEcho() {
 	defer c.finish()
 	c.logOpen()
 	code, reason := c.echo()
@@ -56,8 +64,14 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 func (c *wsConn) echo() (websocket.StatusCode, string) {
 	var msg echoMessage
 	defer msg.release()
+	// Reads and writes get a context that is never done: coder/websocket
+	// then arms no timer per read or write (context.AfterFunc), which costs
+	// memory on every idle connection and time on every message. Nothing
+	// needs it: the connection ends when it is closed (closeWith, abort,
+	// finish), which unblocks both.
+	ctx := context.Background()
 	for {
-		typ, r, err := c.ws.Reader(c.ctx)
+		typ, r, err := c.ws.Reader(ctx)
 		if err != nil {
 			return c.readFailure(err)
 		}
@@ -69,7 +83,12 @@ func (c *wsConn) echo() (websocket.StatusCode, string) {
 			c.recordClose(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message", "server")
 			return websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message"
 		}
-		if err := msg.writeTo(c.ctx, c.ws, typ); err != nil {
+		c.raw.hold()
+		err = msg.writeTo(ctx, c.ws, typ)
+		if rerr := c.raw.release(); err == nil {
+			err = rerr
+		}
+		if err != nil {
 			return c.writeFailure(err)
 		}
 		c.sent(msg.size)

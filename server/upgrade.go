@@ -112,6 +112,13 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reas
 // case the response has been written. The caller must call finish on the
 // returned connection.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64) *wsConn {
+	return s.upgradeConn(w, r, path, opts, readLimit, false)
+}
+
+// upgradeConn is upgrade, with lean connections (see leanio.go) when lean is
+// set: the caller then writes each message between the countingConn's hold
+// and release.
+func (s *Server) upgradeConn(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64, lean bool) *wsConn {
 	if s.reg.isClosed() {
 		s.refuse(w, r, http.StatusServiceUnavailable, "shutdown", "server shutting down")
 		return nil
@@ -120,7 +127,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		s.refuse(w, r, http.StatusServiceUnavailable, "limit", "too many connections, try again later")
 		return nil
 	}
-	uw := &upgradeWriter{ResponseWriter: w}
+	uw := &upgradeWriter{ResponseWriter: w, lean: lean}
 	ws, err := websocket.Accept(uw, r, opts)
 	if err != nil {
 		s.limiter.release()
@@ -143,7 +150,6 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		start:  time.Now(),
 		pm:     pm,
 	}
-	c.log = s.log.With("conn", c.id, "remote", c.remote, "path", path)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	pm.open.Add(1)
 	pm.total.Add(1)
@@ -157,7 +163,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		return nil
 	}
 	if s.cfg.PingInterval > 0 {
-		c.goroutine(func() { c.keepalive(s.cfg.PingInterval) })
+		c.startKeepalive(s.cfg.PingInterval)
 	}
 	return c
 }
