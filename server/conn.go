@@ -133,7 +133,7 @@ type wsConn struct {
 	pm     *pathMetrics
 	attrs  []any // extra attributes for the open and close log lines
 
-	ctx    context.Context // cancelled when the connection is finished
+	ctx    context.Context // cancelled when the connection is finished (never done on /echo, which needs none)
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // goroutines owned by the connection
 

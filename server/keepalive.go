@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"time"
 )
@@ -21,6 +22,7 @@ const maxPingFrame = 2 + 125
 // ping can wait behind megabytes of queued data. A dead peer is thus dropped
 // within two intervals.
 //
+// The first ping comes half an interval to an interval after the upgrade.
 // No goroutine waits between pings: a runtime timer (time.AfterFunc) starts
 // one when a ping is due, and that goroutine ends once the pong is in. An
 // idle connection costs a timer, not a goroutine and its stack.
@@ -31,7 +33,12 @@ func (c *wsConn) startKeepalive(interval time.Duration) {
 		return
 	}
 	c.pingEvery = interval
-	c.pingTimer = time.AfterFunc(interval, c.pingDue)
+	// The first ping comes after half an interval to one interval, at
+	// random: connections opened together (clients reconnecting after a
+	// restart, say) are then not all pinged in the same instant, each by a
+	// goroutine of its own.
+	first := interval/2 + rand.N(interval/2+1)
+	c.pingTimer = time.AfterFunc(first, c.pingDue)
 }
 
 // pingDue runs in the timer's goroutine when a ping is due. It pings until
@@ -66,13 +73,16 @@ func (c *wsConn) pingDue() {
 func (c *wsConn) pingOnce(interval time.Duration) bool {
 	for {
 		read, written, unsent := c.raw.read.Load(), c.raw.written.Load(), unsentBytes(c.raw.Conn)
-		ctx, cancel := context.WithTimeout(c.ctx, interval)
+		// Not derived from c.ctx: a child context would leave c.ctx a map
+		// of children for the connection's life. finish closes the
+		// connection, which ends the ping.
+		ctx, cancel := context.WithTimeout(context.Background(), interval)
 		err := c.ws.Ping(ctx)
 		cancel()
 		if err == nil {
 			return true
 		}
-		if c.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+		if c.isFinished() || errors.Is(err, net.ErrClosed) {
 			return false
 		}
 		readDelta, writtenDelta, unsentNow := c.raw.read.Load()-read, c.raw.written.Load()-written, unsentBytes(c.raw.Conn)
@@ -85,6 +95,13 @@ func (c *wsConn) pingOnce(interval time.Duration) bool {
 		c.abort("ping timeout")
 		return false
 	}
+}
+
+// isFinished reports whether finish has started.
+func (c *wsConn) isFinished() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.finished
 }
 
 // stopKeepalive cancels the next ping; a ping under way sees the connection

@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"runtime"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +86,48 @@ func TestKeepaliveKeepsHealthyPeer(t *testing.T) {
 	}
 	if got := ts.metric(t, `duplex_closes_total{code="1006"}`); got != -1 {
 		t.Fatalf("a connection was dropped: %v", got)
+	}
+}
+
+// An idle /echo connection costs one goroutine, its read loop, with the
+// keepalive on: pings are scheduled by a timer rather than a goroutine per
+// connection, and the HTTP handler returns once the connection is upgraded.
+func TestIdleConnectionsOneGoroutineEach(t *testing.T) {
+	const n = 200
+	ts := startServer(t, Config{PingInterval: time.Hour})
+	base := runtime.NumGoroutine()
+	conns := make([]*rawConn, n)
+	for i := range conns {
+		conns[i] = rawDial(t, ts.addr, "/echo", nil)
+	}
+	ts.waitMetric(t, `duplex_connections_open{path="/echo"}`, n)
+
+	// The handlers' goroutines end after the upgrade: wait for them.
+	limit := n + n/10 // a few goroutines of the HTTP server and runtime may come and go
+	deadline := time.Now().Add(30 * time.Second)
+	extra := runtime.NumGoroutine() - base
+	for extra > limit && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		extra = runtime.NumGoroutine() - base
+	}
+	if extra > limit {
+		t.Errorf("%d idle connections: %d more goroutines, want at most %d (one each)", n, extra, limit)
+	}
+	var stacks strings.Builder
+	pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+	for _, f := range []string{"server.(*wsConn).pingDue", "server.(*wsConn).keepalive", "server.(*Server).handleEcho"} {
+		if strings.Contains(stacks.String(), f) {
+			t.Errorf("a goroutine is in %s while the connections are idle", f)
+		}
+	}
+
+	// They still work.
+	for _, rc := range conns[:3] {
+		rc.send(t, frame(bitFin|opText, true, []byte("hi")))
+		rc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		first, p, err := rc.readFrame()
+		if err != nil || first != bitFin|opText || string(p) != "hi" {
+			t.Fatalf("echo: %#x %q %v", first, p, err)
+		}
 	}
 }

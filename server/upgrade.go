@@ -150,7 +150,12 @@ func (s *Server) upgradeConn(w http.ResponseWriter, r *http.Request, path string
 		start:  time.Now(),
 		pm:     pm,
 	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if lean {
+		// /echo's loop needs no context (see echo): none is kept.
+		c.ctx, c.cancel = context.Background(), func() {}
+	} else {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
 	pm.open.Add(1)
 	pm.total.Add(1)
 	if !s.reg.add(c) {

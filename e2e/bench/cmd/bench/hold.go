@@ -18,7 +18,9 @@ import (
 const holdLimit = 5 * time.Minute
 
 // cmdHold opens -n idle connections, prints "ready N SECONDS" and holds them
-// until its standard input closes (or holdLimit passes).
+// until its standard input closes (or holdLimit passes); then it prints
+// "pings K", the pings its connections answered, and exits. The connections
+// read all along, as a browser's do, so that they answer the server's pings.
 func cmdHold(args []string) error {
 	fs := flag.NewFlagSet("hold", flag.ExitOnError)
 	url := fs.String("url", "", "ws://127.0.0.1:PORT/path")
@@ -41,6 +43,7 @@ func cmdHold(args []string) error {
 		fmt.Printf("error %v\n", err)
 		return err
 	}
+	pool.AnswerPings()
 	fmt.Printf("ready %d %.3f\n", pool.Len(), pool.Elapsed.Seconds())
 	done := make(chan struct{})
 	go func() {
@@ -52,5 +55,6 @@ func cmdHold(args []string) error {
 	case <-time.After(holdLimit):
 	}
 	pool.Close()
+	fmt.Printf("pings %d\n", pool.Pings())
 	return nil
 }

@@ -37,6 +37,7 @@ func main() {
 	wasmDir := flag.String("wasm", "bin/bench", "directory of the wasm programs served under /bench/wasm/")
 	webDir := flag.String("web", "web", "directory served at /")
 	logLevel := flag.String("log-level", "warn", "server log level: one line per connection at info")
+	pingInterval := flag.Duration("ping-interval", server.DefaultPingInterval, "keepalive ping interval, negative to disable")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchserver: ")
@@ -65,9 +66,10 @@ func main() {
 	mux.Handle("/", http.FileServer(http.Dir(*webDir)))
 
 	srv := server.New(server.Config{
-		MaxConns: -1, // the idle-connection benchmark goes past the default 10,000
-		Root:     mux,
-		Logger:   logger,
+		MaxConns:     -1, // the idle-connection benchmark goes past the default 10,000
+		Root:         mux,
+		Logger:       logger,
+		PingInterval: *pingInterval,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

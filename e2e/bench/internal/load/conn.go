@@ -26,12 +26,16 @@ import (
 
 // Conn is one client connection.
 type Conn struct {
-	nc   net.Conn
-	br   *bufio.Reader
-	mask [4]byte
-	wbuf []byte
-	rbuf []byte
+	nc    net.Conn
+	br    *bufio.Reader
+	mask  [4]byte
+	wbuf  []byte
+	rbuf  []byte
+	pings int64 // pings answered by Read
 }
+
+// Pings returns how many pings Read has answered.
+func (c *Conn) Pings() int64 { return c.pings }
 
 // Dial opens a WebSocket connection to rawURL (ws://127.0.0.1:port/path)
 // with d. The URL's host must be a loopback address: the load generator
@@ -137,6 +141,7 @@ func (c *Conn) Read() (byte, []byte, error) {
 		}
 		switch f.Op {
 		case wsframe.OpPing:
+			c.pings++
 			c.wbuf = wsframe.AppendFrame(c.wbuf[:0], true, wsframe.OpPong, &c.mask, f.Payload)
 			if _, err := c.nc.Write(c.wbuf); err != nil {
 				return 0, nil, err

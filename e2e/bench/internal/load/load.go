@@ -54,16 +54,41 @@ type IdleConfig struct {
 type Pool struct {
 	conns   []*Conn
 	Elapsed time.Duration // time taken to open them
+
+	readers sync.WaitGroup // the goroutines of AnswerPings
+	pings   atomic.Int64
 }
 
 // Len returns the number of open connections.
 func (p *Pool) Len() int { return len(p.conns) }
 
-// Close closes every connection.
+// AnswerPings makes every connection read, as a browser's WebSocket does,
+// answering the server's pings, until Close. A message from the server is an
+// error: the connections are idle. Call it once.
+func (p *Pool) AnswerPings() {
+	for _, c := range p.conns {
+		p.readers.Go(func() {
+			defer func() { p.pings.Add(c.Pings()) }()
+			for {
+				if _, _, err := c.Read(); err != nil {
+					return
+				}
+			}
+		})
+	}
+}
+
+// Pings returns how many pings the connections answered; it is complete
+// once Close has returned.
+func (p *Pool) Pings() int64 { return p.pings.Load() }
+
+// Close closes every connection (and waits for the goroutines of
+// AnswerPings).
 func (p *Pool) Close() {
 	for _, c := range p.conns {
 		c.Close()
 	}
+	p.readers.Wait()
 	p.conns = nil
 }
 
