@@ -30,7 +30,7 @@ func cmdHold(args []string) error {
 	if _, _, err := procs.RaiseNOFILE(); err != nil {
 		return err
 	}
-	cfg := load.IdleConfig{URL: *url, N: *n, Concurrency: 32}
+	cfg := load.IdleConfig{URL: *url, N: *n, Concurrency: 32, AnswerPings: true}
 	if *src != "" {
 		ip := net.ParseIP(*src)
 		if ip == nil || !ip.IsLoopback() {
@@ -43,7 +43,6 @@ func cmdHold(args []string) error {
 		fmt.Printf("error %v\n", err)
 		return err
 	}
-	pool.AnswerPings()
 	fmt.Printf("ready %d %.3f\n", pool.Len(), pool.Elapsed.Seconds())
 	done := make(chan struct{})
 	go func() {

@@ -48,6 +48,11 @@ type IdleConfig struct {
 	Concurrency int      // handshakes in flight at once (default 64)
 	Sources     []net.IP // source addresses, round robin (default: the kernel's choice)
 	Timeout     time.Duration
+	// AnswerPings makes each connection read from the moment it is open,
+	// as a browser's WebSocket does, answering the server's pings until
+	// Close. A message from the server ends its reading: the connections
+	// are idle.
+	AnswerPings bool
 }
 
 // Pool holds idle connections open until Close.
@@ -62,28 +67,24 @@ type Pool struct {
 // Len returns the number of open connections.
 func (p *Pool) Len() int { return len(p.conns) }
 
-// AnswerPings makes every connection read, as a browser's WebSocket does,
-// answering the server's pings, until Close. A message from the server is an
-// error: the connections are idle. Call it once.
-func (p *Pool) AnswerPings() {
-	for _, c := range p.conns {
-		p.readers.Go(func() {
-			defer func() { p.pings.Add(c.Pings()) }()
-			for {
-				if _, _, err := c.Read(); err != nil {
-					return
-				}
+// answerPings reads c until it fails, answering pings (see
+// IdleConfig.AnswerPings).
+func (p *Pool) answerPings(c *Conn) {
+	p.readers.Go(func() {
+		defer func() { p.pings.Add(c.Pings()) }()
+		for {
+			if _, _, err := c.Read(); err != nil {
+				return
 			}
-		})
-	}
+		}
+	})
 }
 
-// Pings returns how many pings the connections answered; it is complete
-// once Close has returned.
+// Pings returns how many pings the connections answered when
+// IdleConfig.AnswerPings was set; it is complete once Close has returned.
 func (p *Pool) Pings() int64 { return p.pings.Load() }
 
-// Close closes every connection (and waits for the goroutines of
-// AnswerPings).
+// Close closes every connection (and waits for those that read).
 func (p *Pool) Close() {
 	for _, c := range p.conns {
 		c.Close()
@@ -109,6 +110,7 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 	defer cancel()
 
 	start := time.Now()
+	p := &Pool{}
 	conns := make([]*Conn, cfg.N)
 	var next atomic.Int64
 	var firstErr error
@@ -132,11 +134,14 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 					return
 				}
 				conns[i] = c
+				if cfg.AnswerPings {
+					p.answerPings(c)
+				}
 			}
 		})
 	}
 	wg.Wait()
-	p := &Pool{Elapsed: time.Since(start)}
+	p.Elapsed = time.Since(start)
 	for _, c := range conns {
 		if c != nil {
 			p.conns = append(p.conns, c)
