@@ -44,7 +44,11 @@
 // # Connections
 //
 // The server pings every connection each Config.PingInterval; a peer that
-// stops answering is dropped within two intervals. Shutdown (and the
+// stops answering is dropped within two intervals. The pings are scheduled
+// by a timer per connection, not a goroutine: an idle /echo connection costs
+// one goroutine, its read loop (its HTTP handler returns once the
+// connection is upgraded), and holds no buffer: on plain TCP, reads and
+// writes take pooled buffers only while data moves. Shutdown (and the
 // cancellation of the context given to Serve or ListenAndServe) closes every
 // WebSocket connection with 1001 and waits for them within a bound:
 // http.Server.Shutdown alone would neither close nor wait for hijacked
