@@ -146,6 +146,10 @@ type wsConn struct {
 	finished  bool   // finish has started: no more goroutines, no more pings
 	pingTimer *time.Timer
 	pingEvery time.Duration
+
+	// /echo's parking (see park.go).
+	betweenMessages bool   // the reading goroutine is not inside a message
+	parkKey         uint32 // the poller's key, guarded by the poller's lock
 }
 
 // logger returns the connection's logger. It is built when a line is
@@ -201,6 +205,7 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 	c.recordClose(code, reason, by)
 	if !sendableCode(code) {
 		c.ws.CloseNow()
+		c.wakeParked()
 		return
 	}
 	if code == websocket.StatusProtocolError {
@@ -210,6 +215,7 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 		defer t.Stop()
 	}
 	c.ws.Close(code, reason)
+	c.wakeParked()
 }
 
 // protocolErrorGrace is how long a connection failed for a protocol error
@@ -221,6 +227,7 @@ const protocolErrorGrace = time.Second
 func (c *wsConn) abort(reason string) {
 	c.recordClose(statusAbnormal, reason, "server")
 	c.raw.hardClose()
+	c.wakeParked()
 }
 
 // sendableCode reports whether code may be sent in a close frame.

@@ -83,6 +83,7 @@ func (c *wsConn) pingOnce(interval time.Duration) bool {
 			return true
 		}
 		if c.isFinished() || errors.Is(err, net.ErrClosed) {
+			c.wakeParked() // coder/websocket may have closed it
 			return false
 		}
 		readDelta, writtenDelta, unsentNow := c.raw.read.Load()-read, c.raw.written.Load()-written, unsentBytes(c.raw.Conn)

@@ -48,6 +48,14 @@ type leanState struct {
 	ar, aw int
 	rdN    int   // the callback's results
 	rdErr  error // (idem)
+
+	// Parking (see park.go), all touched by the reading goroutine only.
+	br         *bufio.Reader // coder/websocket's reader over c
+	parkOK     bool          // the next read may fail with errParked instead of waiting
+	tryOnly    bool          // readFD must not wait: it sets wouldBlock instead
+	wouldBlock bool
+	polled     bool // registered with the poller already
+
 	heldMu sync.Mutex
 	held   *[]byte // pooled while holding writes, nil otherwise
 	hn     int
@@ -83,12 +91,15 @@ func (c *countingConn) makeLean(pending []byte) bool {
 // leanReadWriter returns the small buffers coder/websocket is given on a
 // lean connection.
 func (c *countingConn) leanReadWriter() *bufio.ReadWriter {
-	return bufio.NewReadWriter(bufio.NewReaderSize(c, leanReadBufSize), bufio.NewWriterSize(c, leanWriteBufSize))
+	c.lean.br = bufio.NewReaderSize(c, leanReadBufSize)
+	return bufio.NewReadWriter(c.lean.br, bufio.NewWriterSize(c, leanWriteBufSize))
 }
 
 // leanRead is Read on a lean connection.
 func (c *countingConn) leanRead(p []byte) (int, error) {
 	l := c.lean
+	mayPark := l.parkOK
+	l.parkOK = false
 	if l.ahead != nil {
 		n := copy(p, (*l.ahead)[l.ar:l.aw])
 		l.ar += n
@@ -105,9 +116,16 @@ func (c *countingConn) leanRead(p []byte) (int, error) {
 		return n, err
 	}
 	// Wait for data without a buffer; readFD takes one once there is
-	// something to read.
-	if err := l.rc.Read(l.readFn); err != nil {
+	// something to read. A connection that may park does not wait.
+	l.tryOnly = mayPark
+	err := l.rc.Read(l.readFn)
+	l.tryOnly = false
+	if err != nil {
 		return 0, err
+	}
+	if l.wouldBlock {
+		l.wouldBlock = false
+		return 0, errParked
 	}
 	if l.rdErr != nil {
 		return 0, l.rdErr

@@ -19,6 +19,10 @@ func (c *countingConn) readFD(fd uintptr) bool {
 			continue
 		case err == syscall.EAGAIN:
 			readAheadPool.Put(b)
+			if l.tryOnly {
+				l.wouldBlock = true
+				return true
+			}
 			return false
 		case err != nil:
 			readAheadPool.Put(b)
