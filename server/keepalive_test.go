@@ -162,7 +162,9 @@ func TestParkedConnectionsAnswerPings(t *testing.T) {
 		t.Skip("connections do not park on this platform")
 	}
 	const n = 20
-	ts := startServer(t, Config{PingInterval: 50 * time.Millisecond})
+	// Not too short an interval: on a loaded machine a healthy client may
+	// take a while to answer, and would be dropped.
+	ts := startServer(t, Config{PingInterval: 500 * time.Millisecond})
 	ctx := testCtx(t)
 	var pings atomic.Int64
 	conns := make([]*websocket.Conn, n)
@@ -185,7 +187,7 @@ func TestParkedConnectionsAnswerPings(t *testing.T) {
 			}
 		}()
 	}
-	for pings.Load() < 5*n {
+	for pings.Load() < 2*n {
 		select {
 		case <-ctx.Done():
 			t.Fatalf("%d pings answered", pings.Load())
