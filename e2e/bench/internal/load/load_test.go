@@ -98,7 +98,7 @@ func TestRefusesNonLoopback(t *testing.T) {
 
 // Idle connections that answer pings are pinged, answer, and stay open.
 func TestAnswerPings(t *testing.T) {
-	url := startServerConfig(t, server.Config{PingInterval: 50 * time.Millisecond})
+	url := startServerConfig(t, server.Config{PingInterval: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pool, err := OpenIdle(ctx, IdleConfig{URL: url, N: 5, AnswerPings: true})
