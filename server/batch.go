@@ -25,10 +25,10 @@ var batchBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
-// hold appends p to the batch if one is corked, writing the batch to c
+// batched appends p to the batch if one is corked, writing the batch to c
 // first when it is full, and reports whether it took p. It is called by
 // countingConn.Write, which coder/websocket serializes.
-func (c *countingConn) hold(p []byte) (bool, error) {
+func (c *countingConn) batched(p []byte) (bool, error) {
 	b := &c.batch
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -32,10 +32,14 @@ type countingConn struct {
 	written atomic.Uint64
 	guard   closeGuard // writes are serialized by coder/websocket
 	batch   writeBatch // see batch.go
+	lean    *leanState // nil unless the connection is lean (see leanio.go)
 }
 
 // Read implements net.Conn.
 func (c *countingConn) Read(p []byte) (int, error) {
+	if c.lean != nil {
+		return c.leanRead(p)
+	}
 	n, err := c.Conn.Read(p)
 	c.read.Add(uint64(n))
 	return n, err
@@ -45,8 +49,16 @@ func (c *countingConn) Read(p []byte) (int, error) {
 // n counts the bytes of p consumed, which the guard may have held back or
 // rewritten.
 func (c *countingConn) Write(p []byte) (int, error) {
+	if c.lean != nil {
+		return c.leanWrite(p)
+	}
+	return c.writeNow(p)
+}
+
+// writeNow writes p to the socket, through the closeGuard.
+func (c *countingConn) writeNow(p []byte) (int, error) {
 	q := c.guard.filter(p)
-	if held, err := c.hold(q); held {
+	if held, err := c.batched(q); held {
 		return len(p), err
 	}
 	n, err := c.Conn.Write(q)
@@ -75,6 +87,7 @@ type upgradeWriter struct {
 	http.ResponseWriter
 	status int
 	conn   *countingConn
+	lean   bool // make the connection lean if its transport allows it
 }
 
 // WriteHeader records the status code.
@@ -100,6 +113,14 @@ func (w *upgradeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.conn = &countingConn{Conn: nc}
+	if w.lean {
+		// The bytes net/http read past the handshake move to the read-ahead
+		// buffer, and net/http's 4 KiB buffers go with its goroutine.
+		pending, _ := brw.Reader.Peek(brw.Reader.Buffered())
+		if w.conn.makeLean(pending) {
+			return w.conn, w.conn.leanReadWriter(), nil
+		}
+	}
 	return w.conn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(w.conn, 4096)), nil
 }
 
@@ -112,21 +133,34 @@ type wsConn struct {
 	raw    *countingConn
 	path   string
 	remote string
+	ip     string // the per-address key (ipKey), for the per-address limit
 	start  time.Time
 	pm     *pathMetrics
-	log    *slog.Logger
 	attrs  []any // extra attributes for the open and close log lines
 
-	ctx    context.Context // cancelled when the connection is finished
+	ctx    context.Context // cancelled when the connection is finished (never done on /echo, which needs none)
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // goroutines owned by the connection
 
 	msgsIn, msgsOut, bytesIn, bytesOut atomic.Uint64
 
-	mu     sync.Mutex
-	code   websocket.StatusCode // 0 until the end of the connection is decided
-	reason string
-	by     string // "server" or "client"
+	mu        sync.Mutex
+	code      websocket.StatusCode // 0 until the end of the connection is decided
+	reason    string
+	by        string // "server" or "client"
+	finished  bool   // finish has started: no more goroutines, no more pings
+	pingTimer *time.Timer
+	pingEvery time.Duration
+
+	// /echo's parking (see park.go).
+	betweenMessages bool   // the reading goroutine is not inside a message
+	parkKey         uint32 // the poller's key, guarded by the poller's lock
+}
+
+// logger returns the connection's logger. It is built when a line is
+// logged, not kept with every connection: most connections log two lines.
+func (c *wsConn) logger() *slog.Logger {
+	return c.srv.log.With("conn", c.id, "remote", c.remote, "path", c.path)
 }
 
 // goroutine runs f in a goroutine that finish waits for.
@@ -176,6 +210,7 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 	c.recordClose(code, reason, by)
 	if !sendableCode(code) {
 		c.ws.CloseNow()
+		c.wakeParked()
 		return
 	}
 	if code == websocket.StatusProtocolError {
@@ -185,6 +220,7 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 		defer t.Stop()
 	}
 	c.ws.Close(code, reason)
+	c.wakeParked()
 }
 
 // protocolErrorGrace is how long a connection failed for a protocol error
@@ -196,6 +232,7 @@ const protocolErrorGrace = time.Second
 func (c *wsConn) abort(reason string) {
 	c.recordClose(statusAbnormal, reason, "server")
 	c.raw.hardClose()
+	c.wakeParked()
 }
 
 // sendableCode reports whether code may be sent in a close frame.
@@ -212,7 +249,7 @@ func sendableCode(code websocket.StatusCode) bool {
 func (c *wsConn) readFailure(err error) (websocket.StatusCode, string) {
 	code, reason, by := classifyReadError(err)
 	if code == websocket.StatusProtocolError {
-		c.log.Info("websocket protocol error", "err", err)
+		c.logger().Info("websocket protocol error", "err", err)
 	}
 	c.recordClose(code, reason, by)
 	return code, reason
@@ -254,7 +291,7 @@ func classifyReadError(err error) (code websocket.StatusCode, reason, by string)
 // logOpen writes the "websocket open" line.
 func (c *wsConn) logOpen() {
 	args := append([]any{"proto", c.ws.Subprotocol()}, c.attrs...)
-	c.log.Info("websocket open", args...)
+	c.logger().Info("websocket open", args...)
 }
 
 // finish ends the connection: it makes sure the socket is closed, waits for
@@ -262,6 +299,10 @@ func (c *wsConn) logOpen() {
 // unregisters the connection.
 func (c *wsConn) finish() {
 	c.recordClose(statusAbnormal, "connection closed", "server")
+	c.mu.Lock()
+	c.finished = true
+	c.mu.Unlock()
+	c.stopKeepalive()
 	c.ws.CloseNow()
 	c.cancel()
 	c.wg.Wait()
@@ -279,8 +320,9 @@ func (c *wsConn) finish() {
 		"bytes_in", c.bytesIn.Load(),
 		"bytes_out", c.bytesOut.Load(),
 	}, c.attrs...)
-	c.log.Info("websocket close", args...)
+	c.logger().Info("websocket close", args...)
 
 	c.srv.limiter.release()
+	c.srv.ipConns.release(c.ip)
 	c.srv.reg.remove(c)
 }

@@ -87,7 +87,13 @@
 // memory of a spike for minutes.
 //
 // The server pings every connection each Config.PingInterval; a peer that
-// stops answering is dropped within two intervals. Shutdown (and the
+// stops answering is dropped within two intervals. The pings are scheduled
+// by a timer per connection, not a goroutine. An idle /echo connection holds
+// no buffer (on plain TCP, reads and writes take pooled buffers only while
+// data moves) and, on Linux, no goroutine: its HTTP handler returns once the
+// connection is upgraded, and while nothing comes in the connection waits
+// in an epoll of the server's, which gives it a goroutine again when its
+// socket becomes readable (elsewhere, one goroutine waits in its read). Shutdown (and the
 // cancellation of the context given to Serve or ListenAndServe) closes every
 // WebSocket connection with 1001 and waits for them within a bound:
 // http.Server.Shutdown alone would neither close nor wait for hijacked

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -35,14 +36,44 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 	opts := s.acceptOptions()
 	opts.InsecureSkipVerify = true
 	opts.Subprotocols = echoSubprotocols
-	c := s.upgrade(w, r, "/echo", &opts, s.cfg.MaxMessageBytes)
+	// A pong or a ping read between two messages is where an idle
+	// connection parks (see park.go). The callbacks run on the reading
+	// goroutine, which starts after c is set.
+	var c *wsConn
+	opts.OnPongReceived = func(context.Context, []byte) { c.mayPark() }
+	opts.OnPingReceived = func(context.Context, []byte) bool {
+		c.mayPark()
+		return true
+	}
+	c = s.upgradeConn(w, r, "/echo", &opts, s.cfg.MaxMessageBytes, true)
 	if c == nil {
 		return
 	}
-	defer c.finish()
+	// The connection runs in a goroutine of its own and the handler returns:
+	// net/http's goroutine, deep stack and buffers (about 10 KiB) would
+	// otherwise stay with the connection for its whole life.
+	go c.serveEcho()
+}
+
+// serveEcho runs an upgraded /echo connection. A connection whose client
+// has sent nothing yet parks at once.
+func (c *wsConn) serveEcho() {
 	c.logOpen()
-	code, reason := c.echo()
+	c.betweenMessages = true
+	c.mayPark()
+	c.runEcho()
+}
+
+// runEcho runs the echo loop on the calling goroutine until the connection
+// ends, and finishes it, or until it parks; the poller then calls runEcho
+// again in a new goroutine.
+func (c *wsConn) runEcho() {
+	code, reason, parked := c.echo()
+	if parked {
+		return
+	}
 	c.closeWith(code, reason, "server")
+	c.finish()
 }
 
 // echo runs the echo loop until the connection ends and returns the close
@@ -54,25 +85,47 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 // fill, neither side reads); it would also echo the start of a message that
 // later proves too big or not UTF-8. Reading into pooled 64 KiB chunks keeps
 // large messages from needing one huge allocation.
-func (c *wsConn) echo() (websocket.StatusCode, string) {
+func (c *wsConn) echo() (code websocket.StatusCode, reason string, parked bool) {
 	var msg echoMessage
 	defer msg.release()
+	// Reads and writes get a context that is never done: coder/websocket
+	// then arms no timer per read or write (context.AfterFunc), which costs
+	// memory on every idle connection and time on every message. Nothing
+	// needs it: the connection ends when it is closed (closeWith, abort,
+	// finish), which unblocks both.
+	ctx := context.Background()
 	for {
-		typ, r, err := c.ws.Reader(c.ctx)
-		if err != nil {
-			return c.readFailure(err)
+		c.betweenMessages = true
+		typ, r, err := c.ws.Reader(ctx)
+		if errors.Is(err, errParked) {
+			if c.park() {
+				return 0, "", true
+			}
+			continue // read on, waiting
 		}
+		if err != nil {
+			code, reason = c.readFailure(err)
+			return code, reason, false
+		}
+		c.betweenMessages = false
 		if err := msg.readFrom(r); err != nil {
-			return c.readFailure(err)
+			code, reason = c.readFailure(err)
+			return code, reason, false
 		}
 		read := time.Now()
 		c.received(msg.size)
 		if typ == websocket.MessageText && !msg.validUTF8() {
 			c.recordClose(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message", "server")
-			return websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message"
+			return websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in text message", false
 		}
-		if err := msg.writeTo(c.ctx, c.ws, typ); err != nil {
-			return c.writeFailure(err)
+		c.raw.hold()
+		err = msg.writeTo(ctx, c.ws, typ)
+		if rerr := c.raw.release(); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			code, reason = c.writeFailure(err)
+			return code, reason, false
 		}
 		c.sent(msg.size)
 		c.srv.metrics.echo.observe(time.Since(read))

@@ -113,6 +113,13 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, reas
 // case the response has been written. The caller must call finish on the
 // returned connection.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64) *wsConn {
+	return s.upgradeConn(w, r, path, opts, readLimit, false)
+}
+
+// upgradeConn is upgrade, with lean connections (see leanio.go) when lean is
+// set: the caller then writes each message between the countingConn's hold
+// and release.
+func (s *Server) upgradeConn(w http.ResponseWriter, r *http.Request, path string, opts *websocket.AcceptOptions, readLimit int64, lean bool) *wsConn {
 	begin := time.Now()
 	if s.reg.isClosed() {
 		s.refuse(w, r, http.StatusServiceUnavailable, "shutdown", "server shutting down")
@@ -129,7 +136,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		s.refuse(w, r, http.StatusServiceUnavailable, "limit", "too many connections, try again later")
 		return nil
 	}
-	uw := &upgradeWriter{ResponseWriter: w}
+	uw := &upgradeWriter{ResponseWriter: w, lean: lean}
 	ws, err := websocket.Accept(uw, r, opts)
 	if err != nil {
 		s.ipConns.release(ip)
@@ -151,13 +158,16 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		raw:    uw.conn,
 		path:   path,
 		remote: r.RemoteAddr,
+		ip:     ip, // its slot is given back by finish
 		start:  time.Now(),
 		pm:     pm,
 	}
-	c.log = s.log.With("conn", c.id, "remote", c.remote, "path", path)
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// The address's slot is given back when the connection is finished.
-	context.AfterFunc(c.ctx, func() { s.ipConns.release(ip) })
+	if lean {
+		// /echo's loop needs no context (see echo): none is kept.
+		c.ctx, c.cancel = context.Background(), func() {}
+	} else {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
 	pm.open.Add(1)
 	pm.total.Add(1)
 	if !s.reg.add(c) {
@@ -167,10 +177,11 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, path string, op
 		c.pm.open.Add(-1)
 		s.metrics.closed(int(websocket.StatusGoingAway))
 		s.limiter.release()
+		s.ipConns.release(ip)
 		return nil
 	}
 	if s.cfg.PingInterval > 0 {
-		c.goroutine(func() { c.keepalive(s.cfg.PingInterval) })
+		c.startKeepalive(s.cfg.PingInterval)
 	}
 	return c
 }

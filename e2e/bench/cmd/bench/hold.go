@@ -18,7 +18,9 @@ import (
 const holdLimit = 5 * time.Minute
 
 // cmdHold opens -n idle connections, prints "ready N SECONDS" and holds them
-// until its standard input closes (or holdLimit passes).
+// until its standard input closes (or holdLimit passes); then it prints
+// "pings K", the pings its connections answered, and exits. The connections
+// read all along, as a browser's do, so that they answer the server's pings.
 func cmdHold(args []string) error {
 	fs := flag.NewFlagSet("hold", flag.ExitOnError)
 	url := fs.String("url", "", "ws://127.0.0.1:PORT/path")
@@ -28,7 +30,7 @@ func cmdHold(args []string) error {
 	if _, _, err := procs.RaiseNOFILE(); err != nil {
 		return err
 	}
-	cfg := load.IdleConfig{URL: *url, N: *n, Concurrency: 32}
+	cfg := load.IdleConfig{URL: *url, N: *n, Concurrency: 32, AnswerPings: true}
 	if *src != "" {
 		ip := net.ParseIP(*src)
 		if ip == nil || !ip.IsLoopback() {
@@ -52,5 +54,6 @@ func cmdHold(args []string) error {
 	case <-time.After(holdLimit):
 	}
 	pool.Close()
+	fmt.Printf("pings %d\n", pool.Pings())
 	return nil
 }

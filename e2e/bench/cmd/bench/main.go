@@ -8,6 +8,9 @@
 //	bench profile -client NAME [-set k=v,...]
 //	                     run one browser client's workloads under V8's
 //	                     profiler; print where the time goes
+//	bench echo -url U [-clients N] [-duration D]
+//	                     run one echo load against a running server (to
+//	                     profile it meanwhile) and print the rate
 //	bench hold -url U -n N [-src IP]
 //	                     (internal) hold N idle connections until standard
 //	                     input closes: the idle-connection benchmark spreads
@@ -60,6 +63,8 @@ func main() {
 		err = cmdProfile(os.Args[2:])
 	case "release":
 		err = cmdRelease(os.Args[2:])
+	case "echo":
+		err = cmdEcho(os.Args[2:])
 	default:
 		usage()
 	}
@@ -69,6 +74,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench profile -client NAME | bench hold -url U -n N | bench release -duplexd BIN")
+	fmt.Fprintln(os.Stderr, "usage: bench run [flags] | bench report [flags] | bench profile -client NAME | bench echo -url U | bench hold -url U -n N | bench release -duplexd BIN")
 	os.Exit(2)
 }

@@ -28,9 +28,9 @@ import (
 )
 
 // startBenchServer runs bin/bench/benchserver on a free loopback port.
-func startBenchServer(ctx context.Context, cfg runConfig) (*procs.Child, error) {
+func startBenchServer(ctx context.Context, cfg runConfig, args ...string) (*procs.Child, error) {
 	return procs.Start(ctx, os.Stderr, "", filepath.Join(cfg.binDir, "benchserver"),
-		"-addr", "127.0.0.1:0", "-wasm", cfg.binDir, "-web", cfg.webDir)
+		append([]string{"-addr", "127.0.0.1:0", "-wasm", cfg.binDir, "-web", cfg.webDir}, args...)...)
 }
 
 // runBrowser runs the browser, paired and start-up phases in one headless

@@ -54,7 +54,7 @@ func cmdRelease(args []string) error {
 	}
 	defer srv.stop()
 	pid := srv.cmd.Process.Pid
-	fmt.Printf("duplexd %s, load average %s\n", strings.Join(fs.Args(), " "), loadAverage())
+	fmt.Printf("duplexd %s, %s\n", strings.Join(fs.Args(), " "), loadAverage())
 
 	// Warm up the echo path, then let the server settle.
 	if _, err := load.Echo(ctx, load.EchoConfig{URL: srv.url("/echo"), Clients: 10, Duration: 500 * time.Millisecond}); err != nil {
@@ -85,7 +85,7 @@ func cmdRelease(args []string) error {
 		time.Sleep(time.Until(closed.Add(t)))
 		last = sample(srv, pid, "after close", time.Since(closed))
 	}
-	fmt.Printf("RSS %.0f MB with %d connections, %.0f MB %v after closing them; load average %s\n",
+	fmt.Printf("RSS %.0f MB with %d connections, %.0f MB %v after closing them; %s\n",
 		float64(held)/1e6, *n, float64(last)/1e6, watch.Round(time.Second), loadAverage())
 	return nil
 }
@@ -99,16 +99,6 @@ func sample(srv *duplexd, pid int, what string, since time.Duration) int64 {
 		what, since.Seconds(), float64(rss)/1e6, m["go_memstats_heap_alloc_bytes"]/1e6,
 		m["go_memstats_heap_released_bytes"]/1e6, fmt.Sprint(m["go_goroutines"]), fds)
 	return rss
-}
-
-// loadAverage returns the first three fields of /proc/loadavg.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // duplexd is a duplexd process started for a measurement.

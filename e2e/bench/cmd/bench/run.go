@@ -37,6 +37,7 @@ type runConfig struct {
 	extra        []string // experimental browser clients
 	startRounds  int
 	idle         int
+	idlePing     time.Duration
 	echoClients  []int
 	echoRounds   int
 	echoDuration time.Duration
@@ -70,7 +71,8 @@ func cmdRun(args []string) error {
 	fs.IntVar(&cfg.startRounds, "start-rounds", 5, "start-up rounds")
 	extra := fs.String("extra", "", "more browser clients, comma separated: NAME runs "+cfg.binDir+"/NAME.wasm (built from clients/wsclient or clients/coderwasm) with SendText; for experiments")
 	fs.IntVar(&cfg.idle, "idle", 20000, "idle connections to hold")
-	clients := fs.String("echo-clients", "100,1000", "concurrent echo clients, comma separated")
+	fs.DurationVar(&cfg.idlePing, "idle-ping", 5*time.Second, "ping interval of the idle runs with pings (both servers); 0 for no such runs")
+	clients := fs.String("echo-clients", "100,1000,10000", "concurrent echo clients, comma separated")
 	fs.IntVar(&cfg.echoRounds, "echo-rounds", 5, "echo rounds per server and client count")
 	fs.DurationVar(&cfg.echoDuration, "echo-duration", 3*time.Second, "length of one echo run")
 	fs.IntVar(&cfg.chatMembers, "chat-members", 1000, "members of the big chat room")

@@ -39,6 +39,7 @@ func main() {
 	wasmDir := flag.String("wasm", "bin/bench", "directory of the wasm programs served under /bench/wasm/")
 	webDir := flag.String("web", "web", "directory served at /")
 	logLevel := flag.String("log-level", "warn", "server log level: one line per connection at info")
+	pingInterval := flag.Duration("ping-interval", server.DefaultPingInterval, "keepalive ping interval, negative to disable")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchserver: ")
@@ -69,6 +70,7 @@ func main() {
 		ChatRoomsPerIP: -1,
 		Root:           http.FileServer(http.Dir(*webDir)),
 		Logger:         logger,
+		PingInterval:   *pingInterval,
 	})
 	mux := http.NewServeMux()
 	if err := registerBench(mux, *wasmDir); err != nil {

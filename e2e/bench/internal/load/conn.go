@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duplexgo/duplex/e2e/bench/internal/wsframe"
@@ -29,13 +30,17 @@ import (
 // goroutines: Read's answers to pings and close frames take the same lock
 // as Write.
 type Conn struct {
-	nc   net.Conn
-	br   *bufio.Reader
-	mask [4]byte
-	wmu  sync.Mutex
-	wbuf []byte
-	rbuf []byte
+	nc    net.Conn
+	br    *bufio.Reader
+	mask  [4]byte
+	wmu   sync.Mutex
+	wbuf  []byte
+	rbuf  []byte
+	pings atomic.Int64 // pings answered by Read
 }
+
+// Pings returns how many pings Read has answered.
+func (c *Conn) Pings() int64 { return c.pings.Load() }
 
 // Dial opens a WebSocket connection to rawURL (ws://127.0.0.1:port/path)
 // with d. The URL's host must be a loopback address: the load generator
@@ -160,6 +165,7 @@ func (c *Conn) Read() (byte, []byte, error) {
 		}
 		switch f.Op {
 		case wsframe.OpPing:
+			c.pings.Add(1)
 			if err := c.Write(wsframe.OpPong, f.Payload); err != nil {
 				return 0, nil, err
 			}

@@ -48,22 +48,48 @@ type IdleConfig struct {
 	Concurrency int      // handshakes in flight at once (default 64)
 	Sources     []net.IP // source addresses, round robin (default: the kernel's choice)
 	Timeout     time.Duration
+	// AnswerPings makes each connection read from the moment it is open,
+	// as a browser's WebSocket does, answering the server's pings until
+	// Close. A message from the server ends its reading: the connections
+	// are idle.
+	AnswerPings bool
 }
 
 // Pool holds idle connections open until Close.
 type Pool struct {
 	conns   []*Conn
 	Elapsed time.Duration // time taken to open them
+
+	readers sync.WaitGroup // the goroutines of AnswerPings
+	pings   atomic.Int64
 }
 
 // Len returns the number of open connections.
 func (p *Pool) Len() int { return len(p.conns) }
 
-// Close closes every connection.
+// answerPings reads c until it fails, answering pings (see
+// IdleConfig.AnswerPings).
+func (p *Pool) answerPings(c *Conn) {
+	p.readers.Go(func() {
+		defer func() { p.pings.Add(c.Pings()) }()
+		for {
+			if _, _, err := c.Read(); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// Pings returns how many pings the connections answered when
+// IdleConfig.AnswerPings was set; it is complete once Close has returned.
+func (p *Pool) Pings() int64 { return p.pings.Load() }
+
+// Close closes every connection (and waits for those that read).
 func (p *Pool) Close() {
 	for _, c := range p.conns {
 		c.Close()
 	}
+	p.readers.Wait()
 	p.conns = nil
 }
 
@@ -84,6 +110,7 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 	defer cancel()
 
 	start := time.Now()
+	p := &Pool{}
 	conns := make([]*Conn, cfg.N)
 	firstErr := inParallel(ctx, cfg.N, cfg.Concurrency, func(i int) error {
 		dctx, dcancel := context.WithTimeout(ctx, 15*time.Second)
@@ -93,9 +120,12 @@ func OpenIdle(ctx context.Context, cfg IdleConfig) (*Pool, error) {
 			return fmt.Errorf("load: connection %d of %d: %w", i+1, cfg.N, err)
 		}
 		conns[i] = c
+		if cfg.AnswerPings {
+			p.answerPings(c)
+		}
 		return nil
 	})
-	p := &Pool{Elapsed: time.Since(start)}
+	p.Elapsed = time.Since(start)
 	for _, c := range conns {
 		if c != nil {
 			p.conns = append(p.conns, c)

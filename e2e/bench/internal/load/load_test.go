@@ -14,12 +14,20 @@ import (
 
 // startServer runs duplex's server on 127.0.0.1 for the test.
 func startServer(t *testing.T) string {
+	return startServerConfig(t, server.Config{})
+}
+
+// startServerConfig runs duplex's server with cfg (its logger and web
+// directory set here) on 127.0.0.1 for the test.
+func startServerConfig(t *testing.T, cfg server.Config) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WebDir: t.TempDir()})
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.WebDir = t.TempDir()
+	s := server.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
@@ -99,5 +107,21 @@ func TestChat(t *testing.T) {
 	}
 	if _, err := Chat(t.Context(), ChatConfig{URL: url, Members: 2, Senders: 3, Rate: 1, Duration: time.Second}); err == nil {
 		t.Fatal("more senders than members accepted")
+	}
+}
+
+// Idle connections that answer pings are pinged, answer, and stay open.
+func TestAnswerPings(t *testing.T) {
+	url := startServerConfig(t, server.Config{PingInterval: 200 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := OpenIdle(ctx, IdleConfig{URL: url, N: 5, AnswerPings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	pool.Close()
+	if pool.Pings() == 0 {
+		t.Error("no ping answered")
 	}
 }

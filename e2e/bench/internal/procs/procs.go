@@ -111,8 +111,17 @@ var listeningRE = regexp.MustCompile(`listening on (?:https?://|ws://)?([0-9.]+:
 // HOST:PORT" on its standard output (within 30 seconds). The rest of its
 // output goes to logw. The process is killed when ctx is done.
 func Start(ctx context.Context, logw io.Writer, dir, name string, args ...string) (*Child, error) {
+	return StartEnv(ctx, logw, dir, nil, name, args...)
+}
+
+// StartEnv is Start with env (KEY=value) added to this process's
+// environment.
+func StartEnv(ctx context.Context, logw io.Writer, dir string, env []string, name string, args ...string) (*Child, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stderr = logw
 	cmd.WaitDelay = 5 * time.Second
 	stdout, err := cmd.StdoutPipe()

@@ -73,9 +73,9 @@ func (r *Results) Markdown(chartPath string) string {
 		}
 	}
 	if s := r.Server; s != nil {
-		b.WriteString("### Server\n\nIdle connections: held open by the load generator (no traffic); memory is the server process's VmRSS after the connections are open minus before, divided by their number.\n\n")
+		b.WriteString("### Server\n\nIdle connections: held open by the load generator, which sends nothing but reads, answering pings as a browser does; a fresh server process per row; memory is the server process's VmRSS some seconds after the connections are open (two ping intervals and a second) minus before, divided by their number. With pings, both servers ping every connection at the interval shown (duplex's keepalive; ws's documented heartbeat in `echo.js`); without, neither does.\n\n")
 		b.WriteString(s.IdleTable().Markdown())
-		b.WriteString("\nEcho: each client sends a 32-byte text message and waits for its echo, again and again; both servers run side by side and are measured in alternation, round by round. Each cell: median over the rounds (range).\n\n")
+		b.WriteString("\nEcho: each client sends a 32-byte text message and waits for its echo, again and again; both servers run side by side and are measured in alternation, round by round. Each cell: median over the rounds (range). duplex runs with its default 30 s ping interval (no run lasts that long), Node's ws without pings.\n\n")
 		b.WriteString(s.EchoTable().Markdown())
 		if s.Note != "" {
 			fmt.Fprintf(&b, "\n%s\n", s.Note)

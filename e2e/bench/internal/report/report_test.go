@@ -32,14 +32,16 @@ func sample() *Results {
 		}},
 		Server: &Server{
 			Idle: []Idle{
-				{Server: OurServer, Conns: 19_000, Wanted: 20_000, RSSBefore: 10 << 20, RSSAfter: 10<<20 + 19_000*15*1024, PerConn: 15 * 1024},
-				{Server: NodeServer, Conns: 19_000, Wanted: 20_000, PerConn: 10 * 1024},
+				{Server: OurServer, Conns: 19_000, Wanted: 20_000, RSSBefore: 10 << 20, RSSAfter: 10<<20 + 19_000*15*1024, PerConn: 15 * 1024, PingSeconds: 5, Pings: 38_000},
+				{Server: NodeServer, Conns: 19_000, Wanted: 20_000, PerConn: 10 * 1024, PingSeconds: 5},
+				{Server: OurServer, Conns: 19_000, Wanted: 20_000, PerConn: 17 * 1024},
+				{Server: NodeServer, Conns: 19_000, Wanted: 20_000, PerConn: 9 * 1024},
 			},
 			Echo: []EchoRound{
-				{Server: OurServer, Round: 0, Clients: 100, Rate: 120, Messages: 360, CPUSeconds: 3},
-				{Server: NodeServer, Round: 0, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3},
-				{Server: OurServer, Round: 1, Clients: 100, Rate: 80, Messages: 240, CPUSeconds: 3},
-				{Server: NodeServer, Round: 1, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3},
+				{Server: OurServer, Round: 0, Clients: 100, Rate: 120, Messages: 360, CPUSeconds: 3, P99Us: 900, Load1: 2.5},
+				{Server: NodeServer, Round: 0, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3, P99Us: 1000, Load1: 1.5},
+				{Server: OurServer, Round: 1, Clients: 100, Rate: 80, Messages: 240, CPUSeconds: 3, P99Us: 1100},
+				{Server: NodeServer, Round: 1, Clients: 100, Rate: 100, Messages: 300, CPUSeconds: 3, P99Us: 1000},
 			},
 		},
 	}
@@ -90,8 +92,26 @@ func TestTargets(t *testing.T) {
 	check("minimal wsclient program ≤ 2.45 MB raw", met(false))
 	check("minimal wsclient program ≤ 0.70 MB gzip", met(false))
 	check("app.wasm transferred (brotli) ≤ 2.5 MB", nil)
-	check("20,000 idle connections at < 20 KiB each", met(false)) // 19,000 held
-	check("echo throughput with 100 clients ≥ Node's ws", met(true))
+	check("about 19,000 idle connections at ≤ 16 KiB each, pings on", met(true)) // 15 KiB with pings (17 without)
+	check("echo throughput with 100 clients ≥ 1.2× Node's ws", met(false))       // 1.2 and 0.8
+	check("echo p99 round trip with 100 clients ≤ Node's ws", met(true))         // 1000 against 1000
+}
+
+func TestIdleRows(t *testing.T) {
+	s := sample().Server
+	if r := s.IdleRun(OurServer, false); r == nil || r.PerConn != 17*1024 {
+		t.Errorf("IdleRun(duplex, no pings) = %+v", r)
+	}
+	if r := s.IdleOf(NodeServer); r == nil || r.PingSeconds != 5 {
+		t.Errorf("IdleOf(node) = %+v, want the run with pings", r)
+	}
+	tab := s.IdleTable()
+	if len(tab.Rows) != 4 || tab.Rows[0][1] != "every 5 s" || tab.Rows[2][1] != "none" || tab.Rows[0][7] != "38000" {
+		t.Errorf("IdleTable rows = %q", tab.Rows)
+	}
+	if got := s.EchoTable().Rows[0][8]; got != "1.5–2.5" {
+		t.Errorf("load column = %q", got)
+	}
 }
 
 // paired returns two runs of the websocket set: pipelined and rtt_median.
@@ -242,14 +262,15 @@ func TestChartIsWellFormedSVG(t *testing.T) {
 			rects++
 		}
 	}
-	// The background, 5 metrics × 2 clients, 1 echo bar, 1 memory bar.
-	if rects != 1+10+1+1 {
+	// The background, 5 metrics × 2 clients, 1 echo bar, 2 memory bars
+	// (with pings, without).
+	if rects != 1+10+1+2 {
 		t.Errorf("%d rects", rects)
 	}
 	// With paired runs, a bar for each metric the one set measured (two of four).
 	r := sample()
 	r.Paired = paired()
-	if n := strings.Count(r.Chart(), "<rect "); n != 1+10+1+1+2 {
+	if n := strings.Count(r.Chart(), "<rect "); n != 1+10+1+2+2 {
 		t.Errorf("with paired runs: %d rects", n)
 	}
 	if !strings.Contains(svg, "native JS") || !strings.Contains(svg, "0.93×") {

@@ -207,6 +207,9 @@ type Idle struct {
 	RSSAfter    int64   `json:"rss_after"`
 	PerConn     float64 `json:"bytes_per_conn"`
 	OpenSeconds float64 `json:"open_seconds"`
+	PingSeconds float64 `json:"ping_interval_s,omitempty"` // the server pinged each connection this often; 0: no pings
+	Pings       int64   `json:"pings_answered,omitempty"`  // pings the held connections answered
+	Load        string  `json:"load,omitempty"`            // load averages when the memory was measured
 	Error       string  `json:"error,omitempty"`
 }
 
@@ -222,6 +225,7 @@ type EchoRound struct {
 	LatencyUs  float64 `json:"latency_us"`
 	P99Us      float64 `json:"p99_us"`
 	CPUSeconds float64 `json:"server_cpu_seconds"`
+	Load1      float64 `json:"load1,omitempty"` // the machine's 1-minute load average at the end of the run
 	Error      string  `json:"error,omitempty"`
 }
 

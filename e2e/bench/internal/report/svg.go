@@ -235,13 +235,21 @@ func (r *Results) Chart() string {
 			g.Bars = append(g.Bars, Bar{Label: fmt.Sprintf("%d clients", n), Value: rs.Median, Min: rs.Min, Max: rs.Max})
 		}
 		p.Groups = append(p.Groups, g)
-		ours, theirs := s.IdleOf(OurServer), s.IdleOf(NodeServer)
-		if ours != nil && theirs != nil && ours.Error == "" && theirs.Error == "" && theirs.PerConn > 0 {
-			p.Groups = append(p.Groups, Group{
-				Label: "Memory per idle connection (RSS) ↓",
-				Bars: []Bar{{Label: fmt.Sprintf("%d connections", ours.Conns), Value: ours.PerConn / theirs.PerConn,
-					Min: math.NaN(), Max: math.NaN(), Color: "#8073ac"}},
-			})
+		mem := Group{Label: "Memory per idle connection (RSS) ↓"}
+		for _, pings := range []bool{true, false} {
+			ours, theirs := s.IdleRun(OurServer, pings), s.IdleRun(NodeServer, pings)
+			if ours == nil || theirs == nil || ours.Error != "" || theirs.Error != "" || theirs.PerConn <= 0 {
+				continue
+			}
+			label := fmt.Sprintf("%d connections, no pings", ours.Conns)
+			if pings {
+				label = fmt.Sprintf("%d connections, pings every %g s", ours.Conns, ours.PingSeconds)
+			}
+			mem.Bars = append(mem.Bars, Bar{Label: label, Value: ours.PerConn / theirs.PerConn,
+				Min: math.NaN(), Max: math.NaN(), Color: "#8073ac"})
+		}
+		if len(mem.Bars) > 0 {
+			p.Groups = append(p.Groups, mem)
 		}
 		panels = append(panels, p)
 	}

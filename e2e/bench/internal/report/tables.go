@@ -192,23 +192,31 @@ func (c *CodeBreakdown) Table() Table {
 	return t
 }
 
-// IdleTable has one row per server.
+// IdleTable has one row per server and ping setting: with pings first,
+// then without.
 func (s *Server) IdleTable() Table {
-	t := Table{Header: []string{"Server", "Idle connections held", "RSS before", "RSS after", "Per connection", "Time to open"}}
-	for _, name := range []string{OurServer, NodeServer} {
-		i := s.IdleOf(name)
-		if i == nil {
-			continue
+	t := Table{Header: []string{"Server", "Pings", "Idle connections held", "RSS before", "RSS after", "Per connection", "Time to open", "Pings answered", "Load average"}}
+	for _, pings := range []bool{true, false} {
+		for _, name := range []string{OurServer, NodeServer} {
+			i := s.IdleRun(name, pings)
+			if i == nil {
+				continue
+			}
+			every := "none"
+			if i.PingSeconds > 0 {
+				every = fmt.Sprintf("every %g s", i.PingSeconds)
+			}
+			if i.Error != "" {
+				t.Rows = append(t.Rows, []string{name, every, fmt.Sprintf("%d of %d: %s", i.Conns, i.Wanted, i.Error), "", "", "", "", "", i.Load})
+				continue
+			}
+			t.Rows = append(t.Rows, []string{
+				name, every, fmt.Sprintf("%d", i.Conns),
+				FmtMB(float64(i.RSSBefore)), FmtMB(float64(i.RSSAfter)),
+				FmtKiB(i.PerConn), fmt.Sprintf("%.1f s", i.OpenSeconds),
+				fmt.Sprintf("%d", i.Pings), strings.TrimPrefix(i.Load, "load "),
+			})
 		}
-		if i.Error != "" {
-			t.Rows = append(t.Rows, []string{name, fmt.Sprintf("%d of %d: %s", i.Conns, i.Wanted, i.Error), "", "", "", ""})
-			continue
-		}
-		t.Rows = append(t.Rows, []string{
-			name, fmt.Sprintf("%d", i.Conns),
-			FmtMB(float64(i.RSSBefore)), FmtMB(float64(i.RSSAfter)),
-			FmtKiB(i.PerConn), fmt.Sprintf("%.1f s", i.OpenSeconds),
-		})
 	}
 	return t
 }
@@ -216,7 +224,7 @@ func (s *Server) IdleTable() Table {
 // EchoTable has one row per client count.
 func (s *Server) EchoTable() Table {
 	t := Table{Header: []string{"Clients", "duplex echoes/s", "Node ws echoes/s", "duplex ÷ Node",
-		"duplex RTT median / p99", "Node RTT median / p99", "duplex echoes per CPU-s", "Node echoes per CPU-s"}}
+		"duplex RTT median / p99", "Node RTT median / p99", "duplex echoes per CPU-s", "Node echoes per CPU-s", "Load average (1 min)"}}
 	lat := func(server string, n int) string {
 		m := s.EchoField(server, n, func(e EchoRound) float64 { return e.LatencyUs })
 		p := s.EchoField(server, n, func(e EchoRound) float64 { return e.P99Us })
@@ -234,9 +242,25 @@ func (s *Server) EchoTable() Table {
 			lat(OurServer, n), lat(NodeServer, n),
 			FmtNum(s.EchoField(OurServer, n, PerCPU).Median),
 			FmtNum(s.EchoField(NodeServer, n, PerCPU).Median),
+			s.loadRange(n),
 		}))
 	}
 	return t
+}
+
+// loadRange returns the range of the 1-minute load average over the echo
+// runs with n clients, or "n/a" when it was not recorded.
+func (s *Server) loadRange(n int) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, e := range s.Echo {
+		if e.Clients == n && e.Load1 > 0 {
+			lo, hi = min(lo, e.Load1), max(hi, e.Load1)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f–%.1f", lo, hi)
 }
 
 // TargetsTable lists the goals with the measured values.
