@@ -153,8 +153,9 @@ type wsConn struct {
 	pingEvery time.Duration
 
 	// /echo's parking (see park.go).
-	betweenMessages bool   // the reading goroutine is not inside a message
-	parkKey         uint32 // the poller's key, guarded by the poller's lock
+	betweenMessages bool        // the reading goroutine is not inside a message
+	parkKey         uint32      // the poller's key, guarded by the poller's lock
+	closing         atomic.Bool // closeWith has started: never park again
 }
 
 // logger returns the connection's logger. It is built when a line is
@@ -207,6 +208,10 @@ func (c *wsConn) closeInfo() (websocket.StatusCode, string, string) {
 // handshake (bounded by coder/websocket to a few seconds). It may be called
 // concurrently and more than once; only the first close frame is sent.
 func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
+	// Before anything reads on this goroutine: coder/websocket's Close reads
+	// the peer's answer here, and a ping or pong it reads must not park the
+	// connection, nor touch the echo goroutine's reading state.
+	c.closing.Store(true)
 	c.recordClose(code, reason, by)
 	if !sendableCode(code) {
 		c.ws.CloseNow()

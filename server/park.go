@@ -76,6 +76,9 @@ func (p *parkedConns) takeConn(c *wsConn) bool {
 // mayPark lets the next read of c, if it would wait, fail with errParked
 // instead; the caller is at a frame boundary between messages.
 func (c *wsConn) mayPark() {
+	if c.closing.Load() {
+		return // called by the goroutine closing c (see closeWith)
+	}
 	l := c.raw.lean
 	if l == nil || !parkingSupported || !c.betweenMessages || l.br == nil || l.br.Buffered() > 0 {
 		return

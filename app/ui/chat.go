@@ -79,12 +79,11 @@ type Chat struct {
 	unseen  int // messages that arrived while the list was scrolled up
 	arrived int // messages of others added by the events being applied
 
-	announcement string    // the live region's text
-	toAnnounce   int       // messages not announced yet
-	lastFrom     string    // the last of them
-	lastText     string    // ...
-	announced    time.Time // when the last announcement was made
-	announceDue  bool      // one is scheduled
+	announcement     string // the live region's text
+	toAnnounce       int    // messages not announced yet
+	lastFrom         string // the last of them
+	lastText         string // ...
+	announceThrottle throttle
 
 	prefsLoaded bool   // the remembered room and name were read
 	link        string // the query of the last link followed

@@ -27,11 +27,6 @@ const (
 	// chatRoomKey and chatNameKey remember the last room and name joined.
 	chatRoomKey = "duplex.chat.room"
 	chatNameKey = "duplex.chat.name"
-
-	// announceEvery is the least time between two announcements of new
-	// messages to screen readers; what arrives meanwhile is summed up in
-	// the next.
-	announceEvery = time.Second
 )
 
 // textLimit is the longest text the server accepts, in bytes: as the
@@ -194,19 +189,7 @@ func (c *Chat) ShowNew(ctx app.Context) {
 func (c *Chat) announce(ctx app.Context, l chatLine) {
 	c.toAnnounce++
 	c.lastFrom, c.lastText = l.From, l.Text
-	if c.announceDue {
-		return
-	}
-	wait := announceEvery - c.clock().Sub(c.announced)
-	if wait <= 0 {
-		c.flushAnnounce()
-		return
-	}
-	c.announceDue = true
-	ctx.After(wait, func(app.Context) {
-		c.announceDue = false
-		c.flushAnnounce()
-	})
+	c.announceThrottle.run(ctx, c.clock, c.flushAnnounce)
 }
 
 func (c *Chat) flushAnnounce() {
@@ -218,7 +201,7 @@ func (c *Chat) flushAnnounce() {
 	default:
 		c.announcement = fmt.Sprintf("%d new messages, the last from %s: %s", c.toAnnounce, c.lastFrom, c.lastText)
 	}
-	c.toAnnounce, c.announced = 0, c.clock()
+	c.toAnnounce = 0
 }
 
 func (c *Chat) clock() time.Time {

@@ -255,7 +255,7 @@ func TestChatAnnouncements(t *testing.T) {
 	// Within the second: nothing now, one summary later.
 	c.announce(c.mctx, chatLine{From: "bob", Text: "two"})
 	c.announce(c.mctx, chatLine{From: "cy", Text: "three"})
-	if c.announcement != "bob: one" || !c.announceDue {
+	if c.announcement != "bob: one" || !c.announceThrottle.due {
 		t.Errorf("announced again within the second: %q", c.announcement)
 	}
 	e.ConsumeAll() // runs the scheduled announcement
@@ -263,7 +263,7 @@ func TestChatAnnouncements(t *testing.T) {
 	// A second later, a message is announced at once.
 	now = now.Add(announceEvery)
 	c.announce(c.mctx, chatLine{From: "bob", Text: "four"})
-	if c.announcement != "bob: four" || c.announceDue {
+	if c.announcement != "bob: four" || c.announceThrottle.due {
 		t.Errorf("a second later: %q", c.announcement)
 	}
 }

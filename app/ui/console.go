@@ -75,6 +75,12 @@ type Console struct {
 	closeCodeErr   string
 	closeReasonErr string
 
+	// What screen readers are told (announce.go), and the readyState or
+	// client phase told last.
+	news         consoleNews
+	newsThrottle throttle
+	toldState    string
+
 	// Keyboard and memory (console_keys.go).
 	sent                        sentHistory
 	recentURLs, recentProtocols []string
@@ -230,6 +236,18 @@ func (c *Console) apply(ctx app.Context, sess *consoleSession, s live.Snapshot) 
 	c.snap = s
 	f := sess.take()
 	c.rtt = f.rtt
+	state := "readyState " + s.ReadyState.String()
+	if c.clientMode && s.Client.Phase != wsclient.PhaseOpen {
+		state = "auto-reconnect: " + s.Client.Phase.String()
+	}
+	if state == c.toldState {
+		state = ""
+	} else {
+		c.toldState = state
+	}
+	if state != "" || len(f.entries) > 0 {
+		c.announce(ctx, state, len(f.entries))
+	}
 	if len(f.entries) > 0 || f.dropped > 0 {
 		c.appendLog(f.entries, f.dropped)
 		if !c.lg.unfollow && !c.lg.paused {

@@ -1,6 +1,11 @@
 package ui
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
 
 func TestSentHistory(t *testing.T) {
 	var h sentHistory
@@ -27,5 +32,20 @@ func TestSentHistory(t *testing.T) {
 	}
 	if len(h.texts) != maxSentHistory || h.texts[len(h.texts)-1] != string(rune('A'+maxSentHistory+4)) {
 		t.Errorf("%d texts kept, last %q", len(h.texts), h.texts[len(h.texts)-1])
+	}
+}
+
+// The console has one h1, and screen readers hear readyState changes and
+// new log entries through its polite live region.
+func TestConsoleAnnouncesToScreenReaders(t *testing.T) {
+	c, e, _, _ := connectConsole(t)
+	if n := strings.Count(app.HTMLString(c), "<h1"); n != 1 {
+		t.Errorf("%d h1 elements, want 1", n)
+	}
+	eventually(t, e, "readyState OPEN announced", func() bool {
+		return strings.HasPrefix(textOf(c, "console-announce"), "readyState OPEN")
+	})
+	if got := attrOf(c, "console-announce", "aria-live"); got != "polite" {
+		t.Errorf("aria-live = %q", got)
 	}
 }

@@ -13,6 +13,10 @@ import (
 // and event log.
 func (c *Console) Render() app.UI {
 	return shell(ConsolePath,
+		app.H1().Class("view-title").Text("WebSocket console"),
+		// Screen readers hear readyState changes and new log entries from
+		// here, politely and at most once a second (announce.go).
+		app.P().ID("console-announce").Class("sr-only").Aria("live", "polite").Aria("atomic", "true").Text(c.news.text),
 		app.Div().Class("grid").Body(
 			c.renderConnection(),
 			c.renderIndicators(),
