@@ -208,7 +208,7 @@ func (c *Console) renderComposer() app.UI {
 				app.Input().ID("burst-size").Type("number").Min(0).Max(maxBurstSize).Value(c.burstSize).
 					Class("num").Title("S, in bytes").OnInput(c.ValueTo(&c.burstSize)),
 				app.Span().Text("bytes"),
-				app.Select().ID("burst-type").OnChange(c.ValueTo(&c.burstType)).Body(
+				app.Select().ID("burst-type").Aria("label", "Type of the burst's messages").OnChange(c.ValueTo(&c.burstType)).Body(
 					app.Option().Value("binary").Selected(c.burstType == "binary").Text("binary"),
 					app.Option().Value("text").Selected(c.burstType == "text").Text("text"),
 				),
