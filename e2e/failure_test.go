@@ -88,3 +88,19 @@ func TestConsoleFailureBlockedPort(t *testing.T) {
 		t.Errorf("%d log entries, want none: nothing was tried", n)
 	}
 }
+
+// With auto-reconnect, the first failed attempt is explained too, in its
+// one entry with the next try; the client then keeps trying until stopped.
+func TestConsoleFailureWithAutoReconnect(t *testing.T) {
+	p := openTab(t, mainServer, "/")
+	p.wait(`document.getElementById("url").value.startsWith("ws://")`, "the default URL")
+	p.typeInto("url", "ws://"+mainServer.addr+"/nope")
+	p.click("auto-reconnect")
+	p.click("connect")
+	p.wait(`[...document.querySelectorAll('#log .entry[data-kind="error"][data-code="1006"]')].some(e => {
+		const t = e.querySelector(".preview").textContent;
+		return t.includes("no WebSocket endpoint at that path") && t.includes("reconnecting: attempt 1 in");
+	})`, "the explained first attempt")
+	p.click("disconnect")
+	p.wait(`document.getElementById("client-phase").textContent.trim() === "closed"`, "the client closed")
+}

@@ -138,6 +138,9 @@ type consoleSession struct {
 	probe     prober
 	opened    bool
 
+	// Client mode: the current streak of failed attempts has been probed.
+	streakProbed bool
+
 	// Client mode.
 	cstate   wsclient.ClientState // the latest state the client reported
 	opens    int                  // connections opened
@@ -235,6 +238,7 @@ func (s *consoleSession) onClientState(st wsclient.ClientState) {
 	switch st.Phase {
 	case wsclient.PhaseOpen:
 		s.opens++
+		s.streakProbed = false
 		text := "connection open"
 		if s.opens > 1 {
 			text = fmt.Sprintf("reconnected: connection %d open", s.opens)
@@ -247,8 +251,17 @@ func (s *consoleSession) onClientState(st wsclient.ClientState) {
 			s.addLocked(logEntry{Dir: dirEvent, Kind: kindInfo, Preview: next})
 			break
 		}
-		// A failed attempt: one entry, with what comes next.
+		// A failed attempt: one entry, with what comes next. The first
+		// failure since the last open is explained by a probe, as a plain
+		// connection's is; the next ones of the streak are not probed
+		// again (each probe would knock on the server once more).
 		e := s.endEntryLocked(prev, st.Err)
+		if s.probe != nil && !s.streakProbed && wsclient.CloseStatus(st.Err) == wsclient.StatusAbnormalClosure {
+			s.streakProbed = true
+			e.Time = now
+			go s.explainAttempt(e, next)
+			break
+		}
 		e.Preview += "; " + next
 		s.addLocked(e)
 	case wsclient.PhaseClosed:
@@ -402,6 +415,18 @@ func (s *consoleSession) explain(ce *wsclient.CloseError, at time.Time) {
 		Code: ce.Code, Reason: ce.Reason, WasClean: ce.WasClean,
 		Preview: explainFailure(s.target, s.protocols, r, probed),
 	})
+	s.notify()
+}
+
+// explainAttempt probes the URL of a reconnecting client's failed attempt
+// and logs the attempt's one entry e with what the probe found and what
+// comes next.
+func (s *consoleSession) explainAttempt(e logEntry, next string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*probeTimeout)
+	r := s.probe(ctx, s.target, s.protocols)
+	cancel()
+	e.Preview = explainFailure(s.target, s.protocols, r, true) + "; " + next
+	s.add(e)
 	s.notify()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -249,4 +250,35 @@ func TestConsoleQueuedSendThenSent(t *testing.T) {
 			t.Errorf("a send on an open connection is marked queued: %+v", l)
 		}
 	}
+}
+
+// With auto-reconnect, the first failed attempt since the last open is
+// explained by the probe, in its one entry with what comes next; the next
+// failures of the streak are not probed again; an open starts a new streak.
+func TestConsoleClientFailureIsExplained(t *testing.T) {
+	c, _, cd := newClientConsole()
+	var probes atomic.Int32
+	c.probe = func(context.Context, string, []string) probeResult {
+		probes.Add(1)
+		return probeResult{Status: 404, StatusText: "Not Found"}
+	}
+	e := load(t, c)
+	c.url, c.autoReconnect = "ws://example.test/nope", true
+	act(e, c.mctx, c.Connect)
+	fc := cd.last(t)
+	lost := &wsclient.CloseError{Code: wsclient.StatusAbnormalClosure}
+	fc.lose(lost, 1, 0)
+	eventually(t, e, "the explained attempt", func() bool {
+		return logHas(c, kindError, "Could not connect to ws://example.test/nope: no WebSocket endpoint at that path") &&
+			logHas(c, kindError, "; reconnecting: attempt 1 in")
+	})
+	fc.lose(lost, 2, 0)
+	eventually(t, e, "the second attempt", func() bool { return logHas(c, kindError, "; reconnecting: attempt 2 in") })
+	if n := probes.Load(); n != 1 {
+		t.Errorf("%d probes for one streak of failures, want 1", n)
+	}
+	fc.open("")
+	fc.lose(lost, 1, 0) // the open connection drops: not a failed attempt
+	fc.lose(lost, 2, 0) // this attempt fails: a new streak
+	eventually(t, e, "a second probe", func() bool { return probes.Load() == 2 })
 }
