@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // restartServer stops srv with SIGTERM, waits for it to exit, and starts a
@@ -130,5 +132,43 @@ func TestChatSurvivesServerRestart(t *testing.T) {
 	}
 	if !eval[bool](p, `document.getElementById("chat-error").hidden`) {
 		t.Errorf("an error is still shown: %q", p.text("chat-error"))
+	}
+}
+
+// A message the client gives up is never lost: posted while the server is
+// down, then the user leaves, it is marked failed with a Retry button; once
+// the server is back and the user has joined again, a click on Retry sends
+// it, and it is confirmed in place, once.
+func TestChatRetryAfterFailure(t *testing.T) {
+	srv := ownServer(t)
+	p := openTab(t, srv, "/chat")
+	p.join("retry", "rio")
+	if err := srv.terminate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.wait(30 * time.Second); err != nil {
+		t.Fatalf("duplexd after SIGTERM: %v", err)
+	}
+	p.wait(`document.getElementById("chat-state").textContent.trim().startsWith("reconnecting (attempt ")`, "the chat to show it is reconnecting")
+	p.say("given up, then retried")
+	p.wait(`!!document.querySelector('#messages .msg.mine[data-status="pending"]')`, "the message pending")
+	p.click("leave")
+	p.wait(`!!document.querySelector('#messages .msg.mine[data-status="failed"] button.retry')`, "the message marked failed, with Retry")
+
+	next, err := startServerAt(srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(next.stop)
+	p.clickWhenEnabled("join")
+	p.wait(`document.getElementById("chat-state").textContent.trim() === "OPEN"`, "the chat OPEN again")
+	if err := chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(`#messages .msg.mine[data-status="failed"] button.retry`))); err != nil {
+		t.Fatalf("click Retry: %v", err)
+	}
+	p.waitMessage("rio", "given up, then retried")
+	p.wait(`document.querySelectorAll('#messages .msg[data-status="pending"], #messages .msg[data-status="failed"]').length === 0`, "nothing left pending or failed")
+	n := eval[int](p, `[...document.querySelectorAll('#messages .msg .text')].filter(e => e.textContent === "given up, then retried").length`)
+	if n != 1 {
+		t.Errorf("the retried message is shown %d times, want once", n)
 	}
 }
