@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -13,6 +14,7 @@ const parkingSupported = true
 type poller struct {
 	epfd   int
 	parked parkedConns
+	dead   atomic.Bool // the loop has given up: park no more
 }
 
 var (
@@ -46,6 +48,7 @@ func (p *poller) loop() {
 			}
 			// Not expected; the parked connections would never wake: give
 			// up parking for good by waking them all.
+			p.dead.Store(true)
 			p.parked.mu.Lock()
 			conns := p.parked.conns
 			p.parked.conns = nil
@@ -65,6 +68,9 @@ func (p *poller) loop() {
 
 // park registers c and arms its socket.
 func (p *poller) park(c *wsConn) bool {
+	if p.dead.Load() {
+		return false
+	}
 	l := c.raw.lean
 	p.parked.put(c)
 	var cerr error
