@@ -69,6 +69,32 @@ func (c *countingConn) writeNow(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// closeFlushBound bounds the write of gathered bytes when the connection is
+// closed.
+const closeFlushBound = 2 * time.Second
+
+// Close writes what a chat batch (batch.go) or a lean hold (leanio.go)
+// gathered and not yet wrote, then closes the connection: coder/websocket
+// may write its answer to the peer's close frame while a writer is
+// gathering, then close at once, and that frame must still go out. A write
+// under way elsewhere is left alone (TryLock): its owner writes or fails.
+func (c *countingConn) Close() error {
+	c.Conn.SetWriteDeadline(time.Now().Add(closeFlushBound))
+	if b := &c.batch; b.mu.TryLock() {
+		if b.corked && b.buf != nil && len(*b.buf) > 0 {
+			c.writeBuffered()
+		}
+		b.mu.Unlock()
+	}
+	if l := c.lean; l != nil && l.heldMu.TryLock() {
+		if l.held != nil {
+			c.flushHeldLocked()
+		}
+		l.heldMu.Unlock()
+	}
+	return c.Conn.Close()
+}
+
 // hardClose closes the TCP connection at once. For TLS it closes the
 // underlying connection, so that no close_notify alert can block on a peer
 // that does not read.
