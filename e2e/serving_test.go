@@ -221,9 +221,9 @@ func TestUnknownPathShowsTheAppsNotFoundPage(t *testing.T) {
 	}
 	p := &tab{t: t, ctx: ctx}
 	p.waitLoaded()
-	if got := p.text("missing-path"); got != "/no/such/page" {
-		t.Errorf("the page names %q, want /no/such/page", got)
-	}
+	// The app takes over the prerendered page; its component learns the
+	// path from OnNav, just after its first render.
+	p.wait(`(document.getElementById("missing-path")?.textContent ?? "") === "/no/such/page"`, "the page to name the missing path")
 	if got := eval[string](p, `[...document.querySelectorAll("h1")].map(e => e.textContent).join("|")`); got != "Page not found" {
 		t.Errorf("h1: %q", got)
 	}
