@@ -36,6 +36,8 @@ const (
 	natsAskTimeout    = time.Second           // bound on asking a node about a claim
 	natsSetupRetry    = time.Second           // between attempts to set the stream up
 	natsPurgeMarkers  = 10 * time.Minute      // between purges of old delete markers
+	natsPullExpiry    = 10 * time.Second      // of a room consumer's pull requests
+	natsPullHeartbeat = time.Second           // a room consumer that misses two is recreated
 )
 
 // The nodes' rule for a member whose node died (its members are purged
@@ -103,7 +105,8 @@ type natsBroker struct {
 	nodes    jetstream.KeyValue     // set before ready
 	sub      *nats.Subscription     // on natsNodeSubject+node
 	closed   atomic.Bool            // Close or abandon was called
-	watchers []jetstream.KeyWatcher // stopped by Close
+	watches  []*kvWatch             // of the nodes and the members; set before ready
+	rewatch  chan struct{}          // signalled on reconnection
 
 	publishErrors atomic.Uint64
 	reconnects    atomic.Uint64
@@ -130,7 +133,7 @@ func newNatsBroker(opts natsOptions) *natsBroker {
 	b := &natsBroker{
 		opts: opts, node: nuid.Next(), log: opts.log, ctx: ctx, cancel: cancel,
 		rooms: map[string]*natsRoom{}, seen: map[string]time.Time{}, silent: map[string]int{},
-		claims: map[string]natsClaim{}, wake: make(chan struct{}, 1),
+		claims: map[string]natsClaim{}, wake: make(chan struct{}, 1), rewatch: make(chan struct{}, 1),
 	}
 	msg := "connecting to NATS at " + opts.url
 	b.setupErr.Store(&msg)
@@ -145,6 +148,10 @@ func newNatsBroker(opts natsOptions) *natsBroker {
 			b.reconnects.Add(1)
 			b.log.Info("chat broker: reconnected to NATS")
 			b.connected()
+			select {
+			case b.rewatch <- struct{}{}:
+			default:
+			}
 		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if !b.closed.Load() {
@@ -204,6 +211,17 @@ func (b *natsBroker) run() {
 		select {
 		case <-b.ctx.Done():
 			return
+		case <-b.rewatch:
+			for _, kw := range b.watches {
+				if err := b.watch(b.ctx, kw, false); err != nil {
+					b.log.Warn("chat broker: watching again after reconnecting", "err", err)
+					select { // again at the next reconnection, or now
+					case b.rewatch <- struct{}{}:
+					default:
+					}
+				}
+			}
+			continue
 		case <-tick.C:
 		}
 		b.heartbeat()
@@ -266,7 +284,7 @@ func (b *natsBroker) setup() error {
 		Description: "duplex chat nodes: heartbeats",
 		History:     1,
 		TTL:         natsNodesTTL,
-		Storage:     jetstream.MemoryStorage,
+		Storage:     jetstream.FileStorage,
 		Replicas:    replicas,
 	})
 	if err != nil {
@@ -283,27 +301,54 @@ func (b *natsBroker) setup() error {
 	if _, err := nodes.Put(ctx, b.node, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
-	for _, w := range []struct {
-		kv    jetstream.KeyValue
-		apply func(jetstream.KeyValueEntry)
-	}{{nodes, b.nodeEntry}, {members, b.memberEntry}} {
-		if err := b.watch(ctx, w.kv, w.apply); err != nil {
+	b.stopWatches()
+	watches := []*kvWatch{{kv: nodes, apply: b.nodeEntry}, {kv: members, apply: b.memberEntry}}
+	b.mu.Lock()
+	b.watches = watches
+	b.mu.Unlock()
+	for _, kw := range watches {
+		if err := b.watch(ctx, kw, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// watch watches every key of kv, applying each entry with apply in the
-// bucket's order, and returns once the current entries are applied.
-func (b *natsBroker) watch(ctx context.Context, kv jetstream.KeyValue, apply func(jetstream.KeyValueEntry)) error {
-	w, err := kv.WatchAll(b.ctx)
-	if err != nil {
-		return fmt.Errorf("watching %s: %w", kv.Bucket(), err)
+// kvWatch is a watch of every key of a bucket, which applies each entry
+// once, in the bucket's order, and can start again where it stopped.
+type kvWatch struct {
+	kv    jetstream.KeyValue
+	apply func(jetstream.KeyValueEntry)
+
+	mu   sync.Mutex // held while an entry is applied
+	w    jetstream.KeyWatcher
+	last uint64 // revision of the last entry applied
+}
+
+// watch (re)starts kw from the entry after the last one applied, or from
+// the bucket's current entries the first time; with wait, it returns once
+// those are applied. A NATS server that restarted forgets the consumers of
+// watches: after a reconnection they start again so, at once, rather than
+// when their missing heartbeats are noticed.
+func (b *natsBroker) watch(ctx context.Context, kw *kvWatch, wait bool) error {
+	kw.mu.Lock()
+	from := kw.last
+	kw.mu.Unlock()
+	var opts []jetstream.WatchOpt
+	if from > 0 {
+		opts = append(opts, jetstream.IncludeHistory(), jetstream.ResumeFromRevision(from+1))
 	}
-	b.mu.Lock()
-	b.watchers = append(b.watchers, w)
-	b.mu.Unlock()
+	w, err := kw.kv.WatchAll(b.ctx, opts...)
+	if err != nil {
+		return fmt.Errorf("watching %s: %w", kw.kv.Bucket(), err)
+	}
+	kw.mu.Lock()
+	old := kw.w
+	kw.w = w
+	kw.mu.Unlock()
+	if old != nil {
+		old.Stop()
+	}
 	initial := make(chan struct{})
 	b.wg.Go(func() {
 		var once sync.Once
@@ -312,14 +357,37 @@ func (b *natsBroker) watch(ctx context.Context, kv jetstream.KeyValue, apply fun
 				once.Do(func() { close(initial) })
 				continue
 			}
-			apply(e)
+			kw.mu.Lock()
+			if e.Revision() > kw.last {
+				kw.last = e.Revision()
+				kw.apply(e)
+			}
+			kw.mu.Unlock()
 		}
 	})
+	if !wait {
+		return nil
+	}
 	select {
 	case <-initial:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("watching %s: %w", kv.Bucket(), ctx.Err())
+		return fmt.Errorf("watching %s: %w", kw.kv.Bucket(), ctx.Err())
+	}
+}
+
+// stopWatches stops the watches.
+func (b *natsBroker) stopWatches() {
+	b.mu.Lock()
+	watches := b.watches
+	b.mu.Unlock()
+	for _, kw := range watches {
+		kw.mu.Lock()
+		w := kw.w
+		kw.mu.Unlock()
+		if w != nil {
+			w.Stop()
+		}
 	}
 }
 
@@ -534,11 +602,12 @@ func (b *natsBroker) Subscribe(ctx context.Context, room string, fn func(roomEve
 		if m.ID >= last {
 			once.Do(func() { close(caughtUp) })
 		}
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if !b.closed.Load() {
-			b.log.Debug("chat broker: room consumer", "room", room, "err", err)
-		}
-	}))
+	}, jetstream.PullExpiry(natsPullExpiry), jetstream.PullHeartbeat(natsPullHeartbeat),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			if !b.closed.Load() {
+				b.log.Debug("chat broker: room consumer", "room", room, "err", err)
+			}
+		}))
 	if err != nil {
 		return fail(err)
 	}
@@ -836,12 +905,7 @@ func (b *natsBroker) abandon() {
 // shut stops the loops and closes the connection.
 func (b *natsBroker) shut() {
 	b.cancel()
-	b.mu.Lock()
-	ws := b.watchers
-	b.mu.Unlock()
-	for _, w := range ws {
-		w.Stop()
-	}
+	b.stopWatches()
 	if b.nc != nil {
 		b.nc.Close()
 	}
