@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/duplexgo/duplex/server/chatproto"
+	"github.com/duplexgo/duplex/server/internal/chattest"
 	"github.com/duplexgo/duplex/server/internal/natstest"
 )
 
@@ -41,14 +42,7 @@ func startNatsBroker(t testing.TB, url string, history int) *natsBroker {
 }
 
 // waitUntil polls cond for at most a minute.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
-}
+var waitUntil = chattest.WaitUntil
 
 // recorder is a subscriber that records what it gets.
 type recorder struct {
