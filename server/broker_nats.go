@@ -196,6 +196,9 @@ func (b *natsBroker) run() {
 			break
 		}
 		msg := "setting up NATS JetStream at " + b.opts.url + ": " + err.Error()
+		if !b.nc.IsConnected() {
+			msg = "connecting to NATS at " + b.opts.url
+		}
 		b.setupErr.Store(&msg)
 		select {
 		case <-b.ctx.Done():
