@@ -239,15 +239,23 @@ func (h *hub) evictableLocked() *room {
 }
 
 // evictLocked removes room r, closing its members with 1000, and ends
-// its subscription.
+// its subscription (after r.mu is released: a broker may hold its own lock
+// while it delivers to r).
 func (h *hub) evictLocked(r *room) {
 	delete(h.rooms, r.name)
 	r.mu.Lock()
-	defer r.unlock()
 	r.closed = true
-	if r.cancel != nil {
-		r.cancel()
+	stop := r.cancel
+	r.evictMembersLocked()
+	r.unlock()
+	if stop != nil {
+		stop()
 	}
+}
+
+// evictMembersLocked closes the members of r, which is evicted, with 1000.
+func (r *room) evictMembersLocked() {
+	h := r.hub
 	if len(r.members)+len(r.pending) == 0 {
 		h.stats.emptyEvicted.Add(1)
 		return
@@ -366,10 +374,11 @@ func (r *room) subscribe() {
 	stop, err := r.hub.broker.Subscribe(ctx, r.name, r.apply)
 	r.mu.Lock()
 	r.cancel = stop
-	if r.closed && stop != nil {
+	closed := r.closed
+	r.mu.Unlock()
+	if closed && stop != nil { // evicted meanwhile
 		stop()
 	}
-	r.mu.Unlock()
 	r.subErr = err
 	close(r.ready)
 }
