@@ -666,6 +666,12 @@ func (b *natsBroker) Claim(ctx context.Context, room, nick, token string) (strin
 			}
 		}
 		if err != nil {
+			// The claim may have been stored with its answer lost: give
+			// it back, if it is there, once NATS answers again.
+			b.claimsMu.Lock()
+			b.claims[token] = natsClaim{key: key}
+			b.claimsMu.Unlock()
+			b.Release(room, name, token)
 			return "", fmt.Errorf("%w: %v", errBrokerDown, err)
 		}
 		b.claimsMu.Lock()
@@ -754,7 +760,7 @@ func (b *natsBroker) releaseAll(ctx context.Context) {
 			continue
 		}
 		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := b.members.Delete(dctx, c.key, jetstream.LastRevision(c.rev))
+		err := b.releaseClaim(dctx, t, c)
 		cancel()
 		var apiErr *jetstream.APIError
 		if err != nil && !errors.As(err, &apiErr) {
@@ -770,6 +776,26 @@ func (b *natsBroker) releaseAll(ctx context.Context) {
 		b.releases = append(b.releases, again...)
 		b.claimsMu.Unlock()
 	}
+}
+
+// releaseClaim deletes claim c of token. A claim whose revision is not
+// known (its answer was lost) is deleted if it is there and token's.
+func (b *natsBroker) releaseClaim(ctx context.Context, token string, c natsClaim) error {
+	if c.rev == 0 {
+		e, err := b.members.Get(ctx, c.key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var v natsMember
+		if json.Unmarshal(e.Value(), &v) != nil || v.Token != token {
+			return nil
+		}
+		c.rev = e.Revision()
+	}
+	return b.members.Delete(ctx, c.key, jetstream.LastRevision(c.rev))
 }
 
 // Publish implements broker. A message with a cid carries a JetStream
