@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/duplexgo/duplex/server/chatproto"
-	"github.com/duplexgo/duplex/server/internal/chattest"
-	"github.com/duplexgo/duplex/server/internal/natstest"
+	"github.com/duplexgo/duplex/server/chattest"
+	"github.com/duplexgo/duplex/server/natstest"
 )
 
 // The broker contract: every broker passes these tests. Each gets two

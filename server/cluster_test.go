@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/duplexgo/duplex/server/internal/chattest"
-	"github.com/duplexgo/duplex/server/internal/natstest"
+	"github.com/duplexgo/duplex/server/chattest"
+	"github.com/duplexgo/duplex/server/natstest"
 )
 
 // Chat rooms across several nodes: servers sharing one nats-server, and
@@ -163,7 +163,9 @@ func TestClusterNATSRestarts(t *testing.T) {
 		}
 	}
 	waitUntil(t, "a message is refused", func() bool { return a1.State().Errors+b1.State().Errors > 0 })
-	ns.Restart()
+	if err := ns.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	for _, ts := range []*testServer{a, b} {
 		waitUntil(t, "the nodes recover", func() bool { code, _ := health(ts); return code == http.StatusOK })
 		if got := ts.metric(t, "duplex_broker_reconnects_total"); got < 1 {

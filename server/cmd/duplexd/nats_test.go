@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/duplexgo/duplex/server/internal/chattest"
-	"github.com/duplexgo/duplex/server/internal/natstest"
+	"github.com/duplexgo/duplex/server/chattest"
+	"github.com/duplexgo/duplex/server/natstest"
 )
 
 // startDuplexd runs this test binary as duplexd with args, waits until

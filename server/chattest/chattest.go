@@ -6,6 +6,9 @@
 // server refused with an error event (as the app's Retry does), and
 // records everything it gets. Nothing here asserts a duration: WaitUntil
 // bounds its waits generously and fails only a test that is stuck.
+//
+// It is a public package, not an internal one, so that the end-to-end tests
+// and the benchmarks (outside server/) can use it too; no program links it.
 package chattest
 
 import (

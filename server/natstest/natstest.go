@@ -1,16 +1,20 @@
-// Package natstest runs a nats-server with JetStream for tests: on a free
-// port of 127.0.0.1, with its store in a temporary directory, stopped when
-// the test ends. `make test` installs Debian's nats-server when it is
-// missing; a test run by hand without it is skipped, except under CI=true,
-// where that is a failure.
+// Package natstest runs a nats-server with JetStream for tests and
+// benchmarks: on a free port of 127.0.0.1, with its store in a directory of
+// its own, stopped at the end. `make test` installs Debian's nats-server
+// when it is missing; a test run by hand without it is skipped, except
+// under CI=true, where that is a failure.
+//
+// It is a public package, not an internal one, so that the end-to-end tests
+// and the benchmarks (outside server/) can use it too; no program links it.
 package natstest
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -30,12 +34,10 @@ type Server struct {
 	// Dir is its JetStream store, the same after Restart.
 	Dir string
 
-	t    testing.TB
 	bin  string
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
-	log  *bytes.Buffer
 }
 
 // Binary returns the path of nats-server. When it is not installed it
@@ -52,29 +54,46 @@ func Binary(t testing.TB) string {
 	return bin
 }
 
-// Start starts a nats-server with JetStream and returns once it accepts
-// connections. It is stopped when the test ends.
+// Start starts a nats-server with JetStream, its store in a temporary
+// directory, and returns once it accepts connections. It is stopped when
+// the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, bin: Binary(t), Dir: t.TempDir(), Port: freePort(t)}
-	s.URL = "nats://127.0.0.1:" + strconv.Itoa(s.Port)
+	s, err := Launch(Binary(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(s.Stop)
-	s.start()
 	return s
 }
 
-func (s *Server) start() {
-	s.t.Helper()
+// Launch starts the nats-server bin (from PATH if empty) with JetStream and
+// its store in dir, on a free port of 127.0.0.1, and returns once it
+// accepts connections. Stop it with Stop.
+func Launch(bin, dir string) (*Server, error) {
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("nats-server"); err != nil {
+			return nil, err
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin, Dir: dir, Port: port, URL: "nats://127.0.0.1:" + strconv.Itoa(port)}
+	return s, s.start()
+}
+
+func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil {
-		s.t.Fatal("natstest: nats-server is already running")
+		return errors.New("natstest: nats-server is already running")
 	}
-	s.log = &bytes.Buffer{}
-	cmd := exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-js", "-sd", s.Dir)
-	cmd.Stdout, cmd.Stderr = s.log, s.log
+	cmd := exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-js", "-sd", s.Dir, "-l", s.logFile())
 	if err := cmd.Start(); err != nil {
-		s.t.Fatal("natstest: starting nats-server: ", err)
+		return fmt.Errorf("natstest: starting nats-server: %w", err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -87,15 +106,16 @@ func (s *Server) start() {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			return
+			return nil
 		}
 		select {
 		case <-done:
-			s.t.Fatalf("natstest: nats-server exited: %s", s.log)
+			s.cmd = nil
+			return fmt.Errorf("natstest: nats-server exited: %s", s.Log())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("natstest: nats-server does not accept connections on %s after %v", addr, startTimeout)
+			return fmt.Errorf("natstest: nats-server does not accept connections on %s after %v", addr, startTimeout)
 		}
 	}
 }
@@ -120,22 +140,25 @@ func (s *Server) Stop() {
 }
 
 // Restart starts the stopped server again, on the same port with the same
-// store.
-func (s *Server) Restart() {
-	s.t.Helper()
-	s.start()
+// store, and returns once it accepts connections.
+func (s *Server) Restart() error {
+	return s.start()
 }
 
-// String returns the server's URL.
-func (s *Server) String() string { return fmt.Sprint(s.URL) }
+// Log returns what the server has logged (to a file beside its store).
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(s.logFile())
+	return string(b)
+}
+
+func (s *Server) logFile() string { return filepath.Join(s.Dir, "nats-server.log") }
 
 // freePort returns a TCP port of 127.0.0.1 that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
+func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
