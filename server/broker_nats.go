@@ -702,10 +702,18 @@ func (b *natsBroker) takeOver(ctx context.Context, key string, val []byte) (uint
 		_, held = b.claims[v.Token]
 		b.claimsMu.Unlock()
 	} else {
-		ask, cancel := context.WithTimeout(ctx, natsAskTimeout)
-		reply, err := b.nc.RequestWithContext(ask, natsNodeSubject+v.Node, []byte(v.Token))
-		cancel()
-		held = err == nil && string(reply.Data) == "1" || err != nil && !errors.Is(err, nats.ErrNoResponders)
+		// A node that does not answer at all may have died an instant
+		// ago (NATS has not dropped its subscription yet) or be hung: ask
+		// again a few times before taking the name for held.
+		for range 3 {
+			ask, cancel := context.WithTimeout(ctx, natsAskTimeout)
+			reply, err := b.nc.RequestWithContext(ask, natsNodeSubject+v.Node, []byte(v.Token))
+			cancel()
+			held = err == nil && string(reply.Data) == "1" || err != nil && !errors.Is(err, nats.ErrNoResponders)
+			if err == nil || errors.Is(err, nats.ErrNoResponders) || ctx.Err() != nil {
+				break
+			}
+		}
 	}
 	if held {
 		return 0, nil

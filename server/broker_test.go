@@ -194,6 +194,10 @@ func testBrokerContract(t *testing.T, deploy func(t *testing.T) (broker, broker)
 			ids = append(ids, publish(t, a, room, "ann", fmt.Sprint(i), "").ID)
 		}
 		waitUntil(t, "the first subscriber has it all", func() bool { return len(keep.strings()) == 9 })
+		waitUntil(t, "the other node knows the members", func() bool {
+			m, err := b.Members(ctx, room)
+			return err == nil && len(m) == 2
+		})
 		rec := sub(t, b, room) // returns with the room delivered
 		want := []string{"join:ann", "join:bob"}
 		for i := 2; i < 7; i++ { // history 5
