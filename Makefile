@@ -1,6 +1,6 @@
 # duplex — see README.md. The two commands a newcomer needs:
 #   make run    build everything, serve the app on http://localhost:8000
-#   make test   install Chromium if missing, then vet and every test suite
+#   make test   install Chromium and nats-server if missing, then vet and every test suite
 
 SHELL := /bin/bash
 GO    ?= go
@@ -18,7 +18,7 @@ DEV_BROTLI_QUALITY ?= 6
 # Packages whose code also builds for the browser.
 WASM_PKGS := ./wsclient/... ./app/... ./server/chatproto
 
-.PHONY: all build run wasm wasm-dev wasm-binary server wasmexec test chromium fmt-check vet \
+.PHONY: all build run wasm wasm-dev wasm-binary server wasmexec test chromium nats-server fmt-check vet \
 	test-native test-wasm test-e2e bench clean
 
 all: build
@@ -58,7 +58,7 @@ run: server wasm-dev
 	$(SERVER_BIN) -addr $(ADDR) -web web
 
 ## test: everything CI runs
-test: chromium fmt-check vet test-native test-wasm test-e2e
+test: chromium nats-server fmt-check vet test-native test-wasm test-e2e
 
 ## chromium: install Debian's Chromium unless $CHROME or /usr/bin/chromium exists
 chromium:
@@ -71,6 +71,16 @@ chromium:
 	fi
 	@$${CHROME:-/usr/bin/chromium} --version
 
+## nats-server: install Debian's nats-server (2.9, with JetStream) unless one
+## is on PATH; the tests of the NATS chat broker start their own on a free port
+nats-server:
+	@if ! command -v nats-server >/dev/null; then \
+		echo "Installing nats-server from Debian's packages..."; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq nats-server >/dev/null; \
+	fi
+	@nats-server --version
+
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -79,7 +89,7 @@ vet:
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_PKGS) ./e2e/bench/clients/... ./e2e/internal/cspecho/... ./e2e/wasmexec/testdata/cspprobe
 
 ## test-native: every package's native tests, with the race detector
-test-native:
+test-native: nats-server
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '^$(PKG)/e2e$$')
 
 ## test-wasm: wsclient's tests compiled to wasm, run inside headless Chromium
@@ -87,7 +97,7 @@ test-wasm: wasmexec
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(CURDIR)/$(WASMEXEC) $(WASM_PKGS)
 
 ## test-e2e: the real server and app driven through headless Chromium
-test-e2e:
+test-e2e: nats-server
 	$(GO) test -count=1 -timeout 20m ./e2e/
 
 ## bench: the benchmarks (not part of `make test`, about 15 minutes): the

@@ -80,6 +80,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusTooManyRequests, "ip_rooms",
 			fmt.Sprintf("too many chat rooms from your address (at most %d), leave one first", s.cfg.ChatRoomsPerIP))
 		return
+	case errBrokerDown:
+		s.refuse(w, r, http.StatusServiceUnavailable, "chat_unavailable", "chat service unavailable, try again later")
+		return
 	default:
 		s.refuse(w, r, http.StatusServiceUnavailable, "rooms", "too many chat rooms, try again later")
 		return

@@ -41,10 +41,12 @@ func newChatEvent(ev chatproto.ServerEvent, at time.Time, text, json bool) *chat
 // undelivered event (queued, or handed to the socket but not taken by it)
 // is older than maxLag, or whose queue holds maxQueue events, is too slow.
 type chatClient struct {
-	name string // set by room.join
-	ip   string // the address whose rooms it counts in (ipKey)
-	text bool   // plain-text mode
-	room *room  // its room while it is a member; guarded by that room's mu
+	name     string        // set when its join event comes
+	token    string        // its claim's token, set by hub.join
+	ip       string        // the address whose rooms it counts in (ipKey)
+	text     bool          // plain-text mode
+	room     *room         // its room while it is a member; guarded by that room's mu
+	welcomed chan struct{} // closed once it is a member, its welcome queued
 
 	maxQueue int
 	maxLag   time.Duration
@@ -65,6 +67,7 @@ func newChatClient(maxQueue int, maxLag time.Duration, onKick func(websocket.Sta
 		maxQueue: maxQueue,
 		maxLag:   maxLag,
 		wake:     make(chan struct{}, 1),
+		welcomed: make(chan struct{}),
 		kicked:   make(chan struct{}),
 		onKick:   onKick,
 	}

@@ -221,6 +221,26 @@ type Config struct {
 	// DisableFallback turns the HTTP fallback off: fallback requests then
 	// reach the endpoints as plain requests (426).
 	DisableFallback bool
+	// NATS, when set, is the URL of a NATS server with JetStream
+	// (nats://host:4222; several, comma-separated, for a NATS cluster) that
+	// holds the chat rooms: every duplexd given the same NATS serves the
+	// same rooms, with the same members, message ids and history, and the
+	// messages survive a restart of every duplexd. Empty (the default):
+	// the rooms live in this process's memory. See README.md, "Chat rooms
+	// across several nodes".
+	NATS string
+
+	// NATSMaxAge is how long JetStream keeps a room's messages (default 0:
+	// no limit; each room keeps its last ChatHistory messages either way).
+	NATSMaxAge time.Duration
+
+	// NATSMaxBytes bounds the size of the messages stream (default 0: no
+	// limit); past it the oldest messages of any room go first.
+	NATSMaxBytes int64
+
+	// NATSReplicas is the number of copies of the stream and buckets in a
+	// NATS cluster (default 1).
+	NATSReplicas int
 }
 
 // withDefaults returns a copy of c with every zero field set to its default.
@@ -306,6 +326,21 @@ func (c Config) hubConfig() hubConfig {
 	}
 }
 
+// newHub returns the chat hub: on NATS when c.NATS is set, else in memory.
+func (c Config) newHub() *hub {
+	if c.NATS == "" {
+		return newHub(c.hubConfig())
+	}
+	return newHubWith(c.hubConfig(), newNatsBroker(natsOptions{
+		url:      c.NATS,
+		history:  c.ChatHistory,
+		maxAge:   c.NATSMaxAge,
+		maxBytes: c.NATSMaxBytes,
+		replicas: c.NATSReplicas,
+		log:      c.Logger,
+	}))
+}
+
 // chatFrameLimit is the read limit of a /chat connection (see
 // chatproto.MaxFrameBytes).
 func (c Config) chatFrameLimit() int64 {
@@ -333,6 +368,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxHeaderBytes > 0 && c.MaxHeaderBytes < MinMaxHeaderBytes {
 		errs = append(errs, fmt.Errorf("MaxHeaderBytes %d is below the minimum of %d (4 KiB)", c.MaxHeaderBytes, MinMaxHeaderBytes))
+	}
+	if c.NATSMaxAge < 0 || c.NATSMaxBytes < 0 || c.NATSReplicas < 0 {
+		errs = append(errs, errors.New("NATSMaxAge, NATSMaxBytes and NATSReplicas must not be negative"))
 	}
 	errs = append(errs, validateRoutes(c.Routes)...)
 	return errors.Join(errs...)

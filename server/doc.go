@@ -15,15 +15,18 @@
 //     below. Only same-origin pages and Config.AllowedOrigins may connect;
 //     others get 403. The subprotocol "chat.text", or format=text in the
 //     query, chooses the plain-text mode (raw text in, lines out).
-//   - /healthz answers 200 "ok" (503 once shutdown has started).
+//   - /healthz answers 200 "ok" (503 with the reason once shutdown has
+//     started, or while the chat's NATS is unreachable).
 //   - /metrics exposes the Prometheus text format: duplex_connections_open
 //     and duplex_connections_total, duplex_messages_in_total and _out_total,
 //     duplex_bytes_in_total and _out_total (all labelled by path and
 //     transport),
 //     duplex_closes_total{code}, duplex_handshakes_rejected_total{reason}
 //     (reasons not_websocket, no_endpoint, origin, limit, ip_conns,
-//     shutdown, bad_request, rooms, room_full, ip_rooms), duplex_chat_rooms,
-//     duplex_chat_slow_drops_total, duplex_chat_rooms_evicted_total{state},
+//     shutdown, bad_request, rooms, room_full, ip_rooms, chat_unavailable),
+//     duplex_chat_rooms, duplex_chat_slow_drops_total,
+//     duplex_chat_rooms_evicted_total{state}, duplex_broker_connected,
+//     duplex_broker_publish_errors_total, duplex_broker_reconnects_total,
 //     the histograms duplex_handshake_duration_seconds
 //     {path} and duplex_echo_duration_seconds, duplex_memory_releases_total,
 //     and the Go runtime's and the process's metrics under the names of the
@@ -77,6 +80,23 @@
 // beyond). At Config.ChatMaxRooms, a new room evicts an empty room, or else
 // one where nobody has posted for Config.ChatRoomIdle, closing its members
 // with 1000 "room closed: idle"; if neither exists the handshake gets 503.
+//
+// # Rooms across several processes
+//
+// By default the rooms live in the process's memory. With Config.NATS,
+// they live in NATS JetStream instead, shared by every Server given the
+// same NATS: a room's messages are a subject of one stream, whose sequence
+// is their id (strictly increasing within a room, the same everywhere, not
+// consecutive), consumed in order by every process with members in the
+// room; its members are keys of a key-value bucket, claimed if absent, so a
+// name is unique across processes. The members of a process that dies are
+// purged by the others within 10 seconds, and its clients, reconnecting to
+// another process, get their names back. While NATS is unreachable,
+// /healthz answers 503 with the reason, /chat handshakes get 503, and a
+// message that cannot be published is answered with an error event
+// carrying its cid; all resumes by itself when NATS is back. README.md,
+// "Chat rooms across several nodes", has the details, the sizing of the
+// stream and a local cluster's commands.
 //
 // # Connections
 //

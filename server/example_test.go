@@ -68,3 +68,16 @@ func ExampleServer_ListenAndServe() {
 	fmt.Println(srv.ListenAndServe(ctx))
 	// Output: <nil>
 }
+
+// With NATS set, the chat rooms live in NATS JetStream, shared by every
+// Server given the same URL (here, none answers: the server starts anyway,
+// reports why on /healthz and connects when NATS comes).
+func ExampleConfig_nats() {
+	srv := server.New(server.Config{NATS: "nats://127.0.0.1:1", Logger: slog.New(slog.DiscardHandler)})
+	defer srv.Shutdown(context.Background())
+
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	fmt.Print(rec.Code, " ", rec.Body.String())
+	// Output: 503 chat service unavailable: connecting to NATS at nats://127.0.0.1:1
+}

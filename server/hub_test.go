@@ -251,3 +251,30 @@ func TestSanitizeNick(t *testing.T) {
 		}
 	}
 }
+
+// A member whose name the broker gives back without its leaving (another
+// process took its process for dead and purged it) is closed with 1012,
+// so that it rejoins; the others see it leave.
+func TestRoomMemberLostByTheBroker(t *testing.T) {
+	h := testHub(10, 50)
+	a, b := newStub(10), newStub(10)
+	h.join("r", "a", a.chatClient)
+	r, _ := h.join("r", "b", b.chatClient)
+	a.events(t)
+	h.broker.Release("r", "b", b.token)
+	if len(b.codes) != 1 || b.codes[0] != websocket.StatusServiceRestart || b.kicks[0] != reasonLost {
+		t.Fatalf("b's kicks: %v %v", b.codes, b.kicks)
+	}
+	if got := types(a.events(t)); !slices.Equal(got, []string{"leave:b"}) {
+		t.Fatalf("a's events %v", got)
+	}
+	if r.post(b.chatClient, "late", "") {
+		t.Fatal("the lost member could still post")
+	}
+	// Its rejoin gets its name back.
+	c := newStub(10)
+	h.join("r", "b", c.chatClient)
+	if c.name != "b" {
+		t.Fatalf("rejoined as %q", c.name)
+	}
+}

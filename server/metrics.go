@@ -27,6 +27,8 @@ type metrics struct {
 	rooms func() int // current number of chat rooms; may be nil
 	chat  *hubStats  // the chat's counters; may be nil
 
+	broker func() brokerStats // the chat broker's figures; may be nil
+
 	echo        *histogram     // time to echo a message on /echo
 	memReleases *atomic.Uint64 // memory given back to the OS; may be nil
 
@@ -184,6 +186,19 @@ func (m *metrics) writeText(w io.Writer) {
 			[]sample{{"", strconv.FormatUint(st.Reaped, 10)}})
 		family("duplex_fallback_buffered_bytes", "gauge", "Bytes the HTTP fallback sessions hold, by direction.",
 			[]sample{{labels("direction", "in"), strconv.Itoa(st.BufferedIn)}, {labels("direction", "out"), strconv.Itoa(st.BufferedOut)}})
+	}
+	if m.broker != nil {
+		st := m.broker()
+		connected := 0
+		if st.connected {
+			connected = 1
+		}
+		family("duplex_broker_connected", "gauge", "1 while the chat broker can serve (always, in memory; with NATS, connected and set up), else 0.",
+			[]sample{{"", strconv.Itoa(connected)}})
+		family("duplex_broker_publish_errors_total", "counter", "Chat messages the broker could not publish (the sender got an error event).",
+			[]sample{{"", strconv.FormatUint(st.publishErrors, 10)}})
+		family("duplex_broker_reconnects_total", "counter", "Reconnections of the chat broker to NATS.",
+			[]sample{{"", strconv.FormatUint(st.reconnects, 10)}})
 	}
 	m.writeMore(w)
 }

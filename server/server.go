@@ -56,13 +56,14 @@ func New(cfg Config) *Server {
 		limiter: newConnLimiter(cfg.MaxConns),
 		ipConns: newIPLimiter(cfg.MaxConnsPerIP),
 		reg:     newRegistry(),
-		hub:     newHub(cfg.hubConfig()),
+		hub:     cfg.newHub(),
 		servers: map[*http.Server]struct{}{},
 
 		shutdownDone: make(chan struct{}),
 	}
 	s.metrics.rooms = s.hub.count
 	s.metrics.chat = &s.hub.stats
+	s.metrics.broker = s.hub.broker.Stats
 	s.mem = newMemoryReleaser(s.reg.takePeak, s.log)
 	s.metrics.memReleases = &s.mem.releases
 
@@ -96,8 +97,9 @@ func (s *Server) Handler() http.Handler {
 	return s.handler
 }
 
-// handleHealth answers 200 "ok", or 503 once shutdown has started so that
-// load balancers stop sending traffic.
+// handleHealth answers 200 "ok", or 503 with the reason once shutdown has
+// started, so that load balancers stop sending traffic, or while the chat
+// broker (NATS) is unreachable.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -109,6 +111,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if s.shuttingDown.Load() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down\n")
+		return
+	}
+	if err := s.hub.broker.Health(); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, err.Error()+"\n")
 		return
 	}
 	io.WriteString(w, "ok\n")
@@ -237,6 +244,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	errs[len(servers)] = s.reg.shutdown(ctx)
 	s.closeFallback()
 	wg.Wait()
+	s.hub.broker.Close()
 	err := errors.Join(errs...)
 	if err != nil {
 		s.log.Warn("shutdown incomplete, connections dropped", "err", err, "duration", time.Since(start).Round(time.Millisecond))

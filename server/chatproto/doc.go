@@ -85,8 +85,10 @@
 //     client joins or leaves. It says only who: the full member list is in
 //     the welcome frame alone, and a client keeps its copy up to date by
 //     adding a joiner at the end and removing a leaver.
-//   - MessageEvent to every member, sender included. IDs increase by one
-//     per room, starting at 1; Time is RFC 3339 in UTC, to the second;
+//   - MessageEvent to every member, sender included. IDs strictly increase
+//     per room (by one, from 1, on a single server; by one or more on
+//     servers sharing rooms through NATS); Time is RFC 3339 in UTC, to the
+//     second;
 //     "cid" is the sender's, if it gave one.
 //   - ErrorEvent to a client alone, when its frame was malformed, empty, too
 //     long, of an unknown type or over the rate limit, with the frame's

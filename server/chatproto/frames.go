@@ -56,9 +56,11 @@ type PresenceEvent struct {
 }
 
 // MessageEvent is a chat message, sent to every member of the room, sender
-// included, and replayed in WelcomeEvent.History. IDs increase by one per
-// room, starting at 1 (and start again when the server restarts); Time is
-// RFC 3339 in UTC. CID is the one the sender gave its ClientMessage, if it
+// included, and replayed in WelcomeEvent.History. IDs strictly increase
+// within a room: by one, starting at 1, on a server that keeps its rooms in
+// memory (they start again when it restarts); by one or more, and kept
+// across restarts, on servers that share rooms through NATS. A client
+// dedupes messages by id. Time is RFC 3339 in UTC. CID is the one the sender gave its ClientMessage, if it
 // gave one: the sender finds its message by it; the others may ignore it.
 type MessageEvent struct {
 	Type string `json:"type"` // "message"

@@ -42,6 +42,11 @@
 //	-fallback-window   DUPLEX_FALLBACK_WINDOW   bytes a fallback session holds each way (default 1MiB)
 //	-fallback-heartbeat DUPLEX_FALLBACK_HEARTBEAT  heartbeat interval of a fallback stream (default 15s)
 //	-fallback-poll     DUPLEX_FALLBACK_POLL     how long a fallback poll waits for data (default 25s)
+//	-nats              DUPLEX_NATS              URL of a NATS server with JetStream (nats://host:4222) holding the chat
+//	                                            rooms, shared by every duplexd given it; empty: in memory (default "")
+//	-nats-max-age      DUPLEX_NATS_MAX_AGE      how long JetStream keeps chat messages; 0: no limit (default 0)
+//	-nats-max-bytes    DUPLEX_NATS_MAX_BYTES    bound on the chat messages stream, e.g. 1GiB; 0: no limit (default 0)
+//	-nats-replicas     DUPLEX_NATS_REPLICAS     copies of the chat stream and buckets in a NATS cluster (default 1)
 //
 // duplexd -route /socket/server/startDaemon.php=/echo serves the page of the
 // classic jQuery WebSocket tutorial, which connects to that path.
@@ -152,6 +157,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 		memLimit  byteSize
 		fbOn      bool
 		fbWindow  = byteSize(fallback.DefaultWindow)
+		natsBytes byteSize
 	)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "listen `address`")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves https:// and wss://")
@@ -179,6 +185,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Var(&maxHeader, "max-header", "largest request header (`size`; at least 4KiB); a larger one gets 431")
 	fs.DurationVar(&cfg.FreeMemoryInterval, "free-memory-interval", server.DefaultFreeMemoryInterval,
 		"how often to check whether connections have gone and their memory can be given back to the OS, negative to disable")
+	fs.StringVar(&cfg.NATS, "nats", "", "`URL` of a NATS server with JetStream (nats://host:4222; comma-separated for a cluster) holding the chat rooms, shared by every duplexd given it; empty: in this process's memory")
+	fs.DurationVar(&cfg.NATSMaxAge, "nats-max-age", 0, "with -nats: how long JetStream keeps chat messages (each room keeps its last -chat-history either way); 0: no limit")
+	fs.Var(&natsBytes, "nats-max-bytes", "with -nats: bound on the chat messages stream (`size`), oldest messages dropped first; 0: no limit")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", 1, "with -nats: copies of the chat stream and buckets in a NATS cluster")
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory (`size`, debug.SetMemoryLimit); 0 keeps GOMEMLIMIT")
 	fs.BoolVar(&fbOn, "fallback", true, "serve the WebSocket endpoints over the HTTP fallback too, for clients behind proxies that break WebSockets")
 	fs.IntVar(&cfg.Fallback.MaxSessions, "fallback-max-sessions", fallback.DefaultMaxSessions, "HTTP fallback sessions held at once; one more open gets 503")
@@ -256,6 +266,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, proc, errors.New("-fallback-window (at most 1GiB), -fallback-max-sessions, -fallback-idle, -fallback-heartbeat and -fallback-poll must be positive")
 	}
 	cfg.Fallback.Window = int(fbWindow)
+	cfg.NATSMaxBytes = int64(natsBytes)
+	if cfg.NATSMaxAge < 0 || cfg.NATSReplicas < 1 {
+		return cfg, proc, errors.New("-nats-max-age must not be negative, -nats-replicas must be at least 1")
+	}
 	log, err := server.NewLogger(stderr, logFormat, logLevel)
 	if err != nil {
 		return cfg, proc, err

@@ -397,3 +397,25 @@ func TestConfigureFallback(t *testing.T) {
 		t.Error("-fallback-idle 0s accepted")
 	}
 }
+
+func TestConfigureNATS(t *testing.T) {
+	cfg, err := configure(nil, env(nil), io.Discard)
+	if err != nil || cfg.NATS != "" {
+		t.Fatalf("default: NATS %q, %v (want the rooms in memory)", cfg.NATS, err)
+	}
+	cfg, err = configure([]string{"-nats", "nats://127.0.0.1:4222", "-nats-max-age", "72h"}, env(map[string]string{
+		"DUPLEX_NATS_MAX_BYTES": "1GiB",
+		"DUPLEX_NATS_REPLICAS":  "3",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.NATS != "nats://127.0.0.1:4222" || cfg.NATSMaxAge != 72*time.Hour || cfg.NATSMaxBytes != 1<<30 || cfg.NATSReplicas != 3 {
+		t.Fatalf("NATS settings: %q %v %d %d", cfg.NATS, cfg.NATSMaxAge, cfg.NATSMaxBytes, cfg.NATSReplicas)
+	}
+	for _, args := range [][]string{{"-nats-max-age", "-1s"}, {"-nats-replicas", "0"}} {
+		if _, err := configure(args, env(nil), io.Discard); err == nil {
+			t.Errorf("configure(%q) accepted", args)
+		}
+	}
+}
