@@ -19,7 +19,10 @@ import (
 // duplex chat server, then Senders of them post Rate messages per second in
 // all, for Duration, while every member reads at its own pace.
 type ChatConfig struct {
-	URL         string // ws://127.0.0.1:port/chat
+	URL string // ws://127.0.0.1:port/chat
+	// URLs, when set, replaces URL: member i joins through URLs[i%len]
+	// (the nodes of a cluster sharing the room).
+	URLs        []string
 	Room        string
 	Members     int
 	Senders     int
@@ -235,7 +238,11 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 
 // joinChat joins member i and reads its welcome.
 func joinChat(ctx context.Context, cfg ChatConfig, i int) (*chatMember, error) {
-	u, err := url.Parse(cfg.URL)
+	raw := cfg.URL
+	if len(cfg.URLs) > 0 {
+		raw = cfg.URLs[i%len(cfg.URLs)]
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, err
 	}
