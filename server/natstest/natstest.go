@@ -139,6 +139,16 @@ func (s *Server) Stop() {
 	}
 }
 
+// Pid returns the process id of the running server, or 0 when stopped.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Restart starts the stopped server again, on the same port with the same
 // store, and returns once it accepts connections.
 func (s *Server) Restart() error {

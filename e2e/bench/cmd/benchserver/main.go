@@ -40,6 +40,7 @@ func main() {
 	webDir := flag.String("web", "web", "directory served at /")
 	logLevel := flag.String("log-level", "warn", "server log level: one line per connection at info")
 	pingInterval := flag.Duration("ping-interval", server.DefaultPingInterval, "keepalive ping interval, negative to disable")
+	natsURL := flag.String("nats", "", "URL of a nats-server with JetStream holding the chat rooms (as duplexd -nats); empty: in memory")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchserver: ")
@@ -71,6 +72,7 @@ func main() {
 		Root:           http.FileServer(http.Dir(*webDir)),
 		Logger:         logger,
 		PingInterval:   *pingInterval,
+		NATS:           *natsURL,
 	})
 	mux := http.NewServeMux()
 	if err := registerBench(mux, *wasmDir); err != nil {
