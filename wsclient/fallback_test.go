@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexgo/duplex/wsclient/fallbackproto"
+	"github.com/duplexgo/duplex/wsclient/internal/wsframe"
 )
 
 // fakeFallback is an in-memory fallback server for the transport's unit
@@ -65,24 +66,10 @@ func (f *fakeFallback) signalLocked() {
 	f.changed = make(chan struct{})
 }
 
-// serverFrame appends an unmasked frame, as a server writes it.
-func serverFrame(b []byte, op byte, p []byte) []byte {
-	b = append(b, 0x80|op)
-	switch n := len(p); {
-	case n <= 125:
-		b = append(b, byte(n))
-	case n <= 0xFFFF:
-		b = append(b, 126, byte(n>>8), byte(n))
-	default:
-		b = append(b, 127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, p...)
-}
-
 // write sends a frame to the client.
 func (f *fakeFallback) write(op byte, p []byte) {
 	f.mu.Lock()
-	f.down = serverFrame(f.down, op, p)
+	f.down = wsframe.AppendServerFrame(f.down, op, p)
 	f.signalLocked()
 	f.mu.Unlock()
 }
@@ -111,14 +98,14 @@ func (f *fakeFallback) takeLocked() {
 		f.upRead += h + 4 + n
 		switch op := b[0] & 0x0F; op {
 		case 1, 2:
-			f.down = serverFrame(f.down, op, p)
+			f.down = wsframe.AppendServerFrame(f.down, op, p)
 		case 8:
 			f.gotCode = -1
 			if len(p) >= 2 {
 				f.gotCode = int(p[0])<<8 | int(p[1])
 			}
 			if !f.ended {
-				f.down = serverFrame(f.down, 8, p) // the echo of a close
+				f.down = wsframe.AppendServerFrame(f.down, 8, p) // the echo of a close
 			}
 			f.ended = true
 		}

@@ -34,19 +34,7 @@ const (
 // AppendFrame appends one final frame of opcode op carrying payload, masked
 // with a fresh random key as a client must (RFC 6455 section 5.3).
 func AppendFrame(b []byte, op byte, payload []byte) []byte {
-	b = append(b, 0x80|op)
-	n := len(payload)
-	switch {
-	case n <= 125:
-		b = append(b, 0x80|byte(n))
-	case n <= 0xFFFF:
-		b = append(b, 0x80|126, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0x80|127)
-		for i := 7; i >= 0; i-- {
-			b = append(b, byte(uint64(n)>>(8*i)))
-		}
-	}
+	b = appendHeader(b, op, len(payload), 0x80)
 	key := rand.Uint32()
 	k := [4]byte{byte(key >> 24), byte(key >> 16), byte(key >> 8), byte(key)}
 	b = append(b, k[:]...)
@@ -54,6 +42,30 @@ func AppendFrame(b []byte, op byte, payload []byte) []byte {
 	b = append(b, payload...)
 	for i := range payload {
 		b[start+i] ^= k[i&3]
+	}
+	return b
+}
+
+// AppendServerFrame appends one final frame unmasked, as a server writes
+// it (for tests; the linker drops it from programs).
+func AppendServerFrame(b []byte, op byte, payload []byte) []byte {
+	return append(appendHeader(b, op, len(payload), 0), payload...)
+}
+
+// appendHeader appends a final frame's header up to the masking key; mask
+// is 0x80 for a masked frame.
+func appendHeader(b []byte, op byte, n int, mask byte) []byte {
+	b = append(b, 0x80|op)
+	switch {
+	case n <= 125:
+		b = append(b, mask|byte(n))
+	case n <= 0xFFFF:
+		b = append(b, mask|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, mask|127)
+		for i := 7; i >= 0; i-- {
+			b = append(b, byte(uint64(n)>>(8*i)))
+		}
 	}
 	return b
 }

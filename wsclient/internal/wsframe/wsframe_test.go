@@ -8,20 +8,11 @@ import (
 
 // serverFrame is a frame as a server writes it: unmasked.
 func serverFrame(fin bool, op byte, p []byte) []byte {
-	b0 := op
-	if fin {
-		b0 |= 0x80
+	b := AppendServerFrame(nil, op, p)
+	if !fin {
+		b[0] &^= 0x80
 	}
-	b := []byte{b0}
-	switch n := len(p); {
-	case n <= 125:
-		b = append(b, byte(n))
-	case n <= 0xFFFF:
-		b = append(b, 126, byte(n>>8), byte(n))
-	default:
-		b = append(b, 127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, p...)
+	return b
 }
 
 // unmask decodes a frame written by AppendFrame.
