@@ -36,8 +36,8 @@ func (c *Client) serve(conn *Conn) error {
 	// gets through again.
 	var retryWS <-chan time.Time
 	probed := make(chan bool, 1)
-	if f := c.opts.Fallback; f != nil && f.RetryWebSocket > 0 && !c.opts.Transport.httpTransport() && conn.Transport().httpTransport() {
-		t := time.NewTicker(f.RetryWebSocket)
+	if f := c.opts.Fallback; f != nil && f.options().RetryWebSocket > 0 && !c.opts.Transport.httpTransport() && conn.Transport().httpTransport() {
+		t := time.NewTicker(f.options().RetryWebSocket)
 		defer t.Stop()
 		retryWS = t.C
 	}
@@ -119,7 +119,7 @@ loop:
 // closes it at once, without running the endpoint. On success the memory
 // of the fallback for url's origin is forgotten.
 func (c *Client) probeWebSocket(url string) bool {
-	ctx, cancel := context.WithTimeout(c.ctx, c.opts.Fallback.HandshakeTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.Fallback.options().HandshakeTimeout)
 	defer cancel()
 	sep := "?"
 	if hasByte(url, '?') {

@@ -74,23 +74,16 @@ func New(rawURL string, opts *Options) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{core: newCore(o)}
-	var fb *fbSocket
 	switch {
-	case o.Transport.httpTransport():
-		fb = newFallback(c.core, u, o.Transport == TransportHTTPPoll)
-	case o.Fallback != nil && fallbackRemembered(originOf(u)):
-		fb = newFallback(c.core, u, false)
 	case o.Fallback != nil:
-		c.t, err = openWithFallback(c.core, u)
+		c.t, err = o.Fallback.open(c.core, u)
+	case o.Transport.httpTransport():
+		err = opError("new", errFallbackUnset)
 	default:
 		c.t, err = openTransport(c.core, u)
 	}
 	if err != nil {
 		return nil, err
-	}
-	if fb != nil {
-		c.t = fb
-		fb.start()
 	}
 	c.start()
 	return c, nil

@@ -29,7 +29,8 @@ type core struct {
 	consumed   func() // when set, called after Read takes a message (outside mu)
 	// gate, with Options.Fallback, filters the WebSocket attempt's events
 	// until it opens or is replaced by the HTTP fallback (fallback_switch.go).
-	gate *wsAttempt
+	// An interface, so that programs without the fallback do not link it.
+	gate eventGate
 
 	readWake  chan struct{} // a message arrived, or the connection ended
 	eventWake chan struct{} // an event was queued for the callbacks
@@ -38,6 +39,12 @@ type core struct {
 }
 
 type eventKind int
+
+// eventGate decides whether a transport's event of kind, revealing state,
+// reaches the application.
+type eventGate interface {
+	admit(kind eventKind, state State) bool
+}
 
 const (
 	evState eventKind = iota

@@ -46,7 +46,7 @@ type fbSocket struct {
 	wsURL  string
 	base   string // the URL for requests, ending in '?' or '&'
 	be     httpBackend
-	opts   FallbackOptions
+	opts   fallbackConfig
 	ctx    context.Context // lives as long as the session
 	cancel context.CancelFunc
 	// onOpened, when set, is called once the fallback opened (the memory).
@@ -84,11 +84,7 @@ func newFallback(c *core, wsURL string, poll bool) *fbSocket {
 		wakeTx:  make(chan struct{}, 1),
 		drained: make(chan struct{}),
 	}
-	if c.opts.Fallback != nil {
-		s.opts = *c.opts.Fallback
-	} else {
-		s.opts = FallbackOptions{}.withDefaults()
-	}
+	s.opts = c.opts.Fallback.options()
 	s.reader.MaxMessage = c.opts.MaxPendingBytes
 	s.base = httpURLOf(wsURL)
 	if hasByte(s.base, '?') {

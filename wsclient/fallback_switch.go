@@ -40,7 +40,7 @@ func openWithFallback(c *core, url string) (transport, error) {
 	}
 	a.cur.Store(&t)
 	a.mu.Lock()
-	a.timer = time.AfterFunc(c.opts.Fallback.HandshakeTimeout, func() {
+	a.timer = time.AfterFunc(c.opts.Fallback.options().HandshakeTimeout, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		a.fallBackLocked()

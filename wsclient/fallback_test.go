@@ -48,7 +48,7 @@ func fakeConn(t *testing.T, f *fakeFallback, poll bool, o *Options) *Conn {
 	t.Helper()
 	opts := o.withDefaults()
 	if opts.Fallback == nil {
-		opts.Fallback = &FallbackOptions{BufferedAfter: 300 * time.Millisecond}
+		opts.Fallback = (&FallbackOptions{BufferedAfter: 300 * time.Millisecond}).resolved()
 	}
 	c := &Conn{core: newCore(opts)}
 	fb := newFallback(c.core, "ws://fake.test/ws/echo?room=1", poll)

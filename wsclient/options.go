@@ -27,10 +27,10 @@ const (
 	TransportStream
 	// TransportHTTPStream is the HTTP fallback (see FallbackOptions) with
 	// its downstream on one long-lived streaming response. As
-	// Options.Transport it skips WebSocket and uses the fallback at once,
-	// in the browser and natively (for networks known to block WebSockets,
-	// and for tests); the stream still turns into long polling when a proxy
-	// buffers it.
+	// Options.Transport, with Options.Fallback set, it skips WebSocket and
+	// uses the fallback at once, in the browser and natively (for networks
+	// known to block WebSockets, and for tests); the stream still turns
+	// into long polling when a proxy buffers it.
 	TransportHTTPStream
 	// TransportHTTPPoll is the HTTP fallback with its downstream on long
 	// polls: a proxy buffered the stream. As Options.Transport it skips
@@ -66,10 +66,10 @@ type Options struct {
 	// browser. WebSocketStream is experimental here: see TransportStream.
 	Transport Transport
 
-	// Fallback, when set, lets the connection fall back to HTTP requests
-	// when a WebSocket cannot get through (see FallbackOptions). Nil, the
+	// Fallback, when set (to a *FallbackOptions), lets the connection fall
+	// back to HTTP requests when a WebSocket cannot get through. Nil, the
 	// default, means WebSocket only.
-	Fallback *FallbackOptions
+	Fallback Fallback
 
 	// HighWaterMark is the BufferedAmount at or above which Write waits
 	// (default DefaultHighWaterMark). Write then waits until BufferedAmount
@@ -127,8 +127,7 @@ func (o *Options) withDefaults() Options {
 		c = *o
 		c.Protocols = append([]string(nil), o.Protocols...)
 		if o.Fallback != nil {
-			f := o.Fallback.withDefaults()
-			c.Fallback = &f
+			c.Fallback = o.Fallback.resolved()
 		}
 	}
 	if c.HighWaterMark <= 0 {
