@@ -228,12 +228,20 @@ func (s *fbSocket) recvLoop() {
 		case status == 404:
 			s.sessionGone()
 			return
-		case status == 200 && (got || err == nil):
-			retry = fbRetryMin // ended or cut after bringing something: again at once
-			continue
+		case status == 200:
+			s.mu.Lock()
+			s.lastOK = time.Now() // the server answered: the session lives
+			s.mu.Unlock()
+			if got || err == nil {
+				retry = fbRetryMin // ended, or cut after bringing something: again at once
+				continue
+			}
 		}
 		if !s.wait(&retry) {
 			return
+		}
+		if status == 200 {
+			retry = fbRetryMin
 		}
 	}
 }
