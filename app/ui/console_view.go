@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -50,6 +51,7 @@ func (c *Console) renderConnection() app.UI {
 			button("connect", "Connect", true, !c.connected(), c.Connect),
 			button("disconnect", "Disconnect", false, c.connected(), c.Disconnect),
 			c.renderAutoReconnect(),
+			c.renderFallback(),
 		),
 		inlineError("connect-error", c.connectErr),
 		app.P().Class("hint").Body(
@@ -77,6 +79,24 @@ func (c *Console) renderAutoReconnect() app.UI {
 		Body(
 			lockedIf(in, c.connected()),
 			app.Text(" Auto-reconnect"),
+		)
+}
+
+// renderFallback renders the HTTP fallback checkbox (ticked by default),
+// locked while connected.
+func (c *Console) renderFallback() app.UI {
+	in := app.Input().ID("fallback").Type("checkbox").
+		OnChange(func(ctx app.Context, e app.Event) {
+			c.noFallback = !ctx.JSSrc().Get("checked").Bool()
+		})
+	if !c.noFallback {
+		in = in.Checked(true)
+	}
+	return app.Label().Class("check").For("fallback").
+		Title("When a proxy stops the WebSocket, carry the connection over HTTP requests (duplex servers only)").
+		Body(
+			lockedIf(in, c.connected()),
+			app.Text(" HTTP fallback"),
 		)
 }
 
@@ -142,6 +162,8 @@ func (c *Console) renderIndicators() app.UI {
 					app.Span().ID("buffered-peak").DataSet("value", c.snap.BufferedPeak).Text(formatBytes(int64(c.snap.BufferedPeak))),
 				),
 			)),
+			indicator("transport", app.Span().ID("transport").DataSet("transport", c.snap.Transport.String()).
+				Text(transportText(c.hasConn, c.snap))),
 			indicator("protocol", app.Span().ID("protocol").Text(orDash(c.snap.Protocol))),
 			indicator("extensions", app.Span().ID("extensions").Text(orDash(c.snap.Extensions))),
 			indicator("messages in / out", app.Span().Body(
@@ -297,6 +319,21 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// transportText names what carries the connection, for the transport
+// indicator.
+func transportText(hasConn bool, s live.Snapshot) string {
+	if !hasConn {
+		return "—"
+	}
+	switch s.Transport {
+	case wsclient.TransportHTTPStream:
+		return "HTTP fallback · stream"
+	case wsclient.TransportHTTPPoll:
+		return "HTTP fallback · long polling"
+	}
+	return s.Transport.String()
 }
 
 // stateClass names a readyState for CSS.
