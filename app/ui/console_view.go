@@ -65,39 +65,33 @@ func (c *Console) renderConnection() app.UI {
 }
 
 // renderAutoReconnect renders the auto-reconnect checkbox, locked while
-// connected. Checked is set only when true (see button for why).
+// connected.
 func (c *Console) renderAutoReconnect() app.UI {
-	in := app.Input().ID("auto-reconnect").Type("checkbox").
-		OnChange(func(ctx app.Context, e app.Event) {
-			c.autoReconnect = ctx.JSSrc().Get("checked").Bool()
-		})
-	if c.autoReconnect {
-		in = in.Checked(true)
-	}
-	return app.Label().Class("check").For("auto-reconnect").
-		Title("Connect with wsclient.Client: reconnects with backoff and jitter, queues sends while disconnected").
-		Body(
-			lockedIf(in, c.connected()),
-			app.Text(" Auto-reconnect"),
-		)
+	return c.connectOption("auto-reconnect", " Auto-reconnect",
+		"Connect with wsclient.Client: reconnects with backoff and jitter, queues sends while disconnected",
+		c.autoReconnect, func(on bool) { c.autoReconnect = on })
 }
 
 // renderFallback renders the HTTP fallback checkbox (ticked by default),
 // locked while connected.
 func (c *Console) renderFallback() app.UI {
-	in := app.Input().ID("fallback").Type("checkbox").
-		OnChange(func(ctx app.Context, e app.Event) {
-			c.noFallback = !ctx.JSSrc().Get("checked").Bool()
-		})
-	if !c.noFallback {
+	return c.connectOption("fallback", " HTTP fallback",
+		"When a proxy stops the WebSocket, carry the connection over HTTP requests (duplex servers only)",
+		!c.noFallback, func(on bool) { c.noFallback = !on })
+}
+
+// connectOption renders a checkbox of the connection card, locked while
+// connected. Checked is set only when true (see button for why).
+func (c *Console) connectOption(id, label, title string, checked bool, set func(bool)) app.UI {
+	in := app.Input().ID(id).Type("checkbox").
+		OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("checked").Bool()) })
+	if checked {
 		in = in.Checked(true)
 	}
-	return app.Label().Class("check").For("fallback").
-		Title("When a proxy stops the WebSocket, carry the connection over HTTP requests (duplex servers only)").
-		Body(
-			lockedIf(in, c.connected()),
-			app.Text(" HTTP fallback"),
-		)
+	return app.Label().Class("check").For(id).Title(title).Body(
+		lockedIf(in, c.connected()),
+		app.Text(label),
+	)
 }
 
 // renderClient renders the reconnecting client's indicator: phase, attempt,
