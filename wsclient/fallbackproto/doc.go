@@ -49,6 +49,12 @@
 // a time, in order, and sends again from that offset what was not taken. M,
 // when present, acknowledges downstream bytes as in Receive.
 //
+// The server holds at most Open.Window downstream bytes that the client has
+// not acknowledged; past that, its handler's writes wait. A stream carries
+// no acknowledgement, so a client on a stream acknowledges what it has with
+// a send — an empty one when it has nothing to send — at the latest when
+// half the window is unacknowledged.
+//
 // A session ends when the server's handler closes its connection: the
 // receive stream then carries every remaining byte and an End record. A
 // session whose client makes no request for the server's idle timeout is
