@@ -33,9 +33,17 @@
 // source file and line, sample — and fails the run, with exit code 1 when
 // the program itself exited 0 (package e2e/internal/strictcsp).
 //
-// The same server has the WebSocket endpoints of package wsclient/wstest and
-// a fault-injecting proxy in front of them: the program finds them through
-// $WSTEST_ORIGIN (http://127.0.0.1:port) and $WSTEST_PROXY (127.0.0.1:port).
+// The same server has the WebSocket endpoints of package wsclient/wstest
+// (which also serve the HTTP fallback) and a fault-injecting proxy in front
+// of them: the program finds them through $WSTEST_ORIGIN
+// (http://127.0.0.1:port) and $WSTEST_PROXY (127.0.0.1:port). HTTP proxies
+// that break WebSockets (wstest.HostileProxy) stand in front of them too,
+// each at the 127.0.0.1:port of a variable: $WSTEST_HOSTILE_STRIP answers
+// every WebSocket handshake with 403, $WSTEST_HOSTILE_BUFFER delivers each
+// response only once it has ended, $WSTEST_HOSTILE_CUT closes any request
+// still running after 3s, and $WSTEST_HOSTILE does what the program sets
+// with POST /hostile/mode?strip=403&buffer=1&cut=2s (nothing at first;
+// GET /hostile/info tells the mode).
 //
 // The environment:
 //
@@ -127,6 +135,17 @@ func main() {
 	os.Exit(code)
 }
 
+// hostileModes are the hostile proxies (wstest.HostileProxy) a run starts,
+// by the environment variable that gives the program each one's
+// "127.0.0.1:port". WSTEST_HOSTILE starts faithful; the tests set its mode
+// through /hostile/mode.
+var hostileModes = map[string]wstest.HostileMode{
+	"WSTEST_HOSTILE":        {},
+	"WSTEST_HOSTILE_STRIP":  {StripUpgrade: http.StatusForbidden},
+	"WSTEST_HOSTILE_BUFFER": {Buffer: true},
+	"WSTEST_HOSTILE_CUT":    {CutAfter: 3 * time.Second},
+}
+
 // runner runs one program.
 type runner struct {
 	binary     string
@@ -184,7 +203,7 @@ func setup(binary string, args []string) (*runner, error) {
 
 // config returns what the page needs to start the program: its arguments,
 // the environment, where its outputs go.
-func (r *runner) config(origin, proxy string) config {
+func (r *runner) config(origin string, endpoints map[string]string) config {
 	cfg := config{
 		Argv:       append([]string{filepath.Base(r.binary)}, r.args...),
 		Env:        map[string]string{},
@@ -205,7 +224,9 @@ func (r *runner) config(origin, proxy string) config {
 		cfg.Env["TMPDIR"] = "/tmp"
 	}
 	cfg.Env["WSTEST_ORIGIN"] = origin
-	cfg.Env["WSTEST_PROXY"] = proxy
+	for k, v := range endpoints {
+		cfg.Env[k] = v
+	}
 	if d := cfg.Env["GOCOVERDIR"]; d != "" {
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(r.dir, d)
@@ -244,10 +265,27 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	}
 	defer proxy.Close()
 
+	// HTTP proxies that break WebSockets, in front of the same endpoints:
+	// one per mode, and one the tests switch through /hostile/.
+	endpoints := map[string]string{"WSTEST_PROXY": proxy.Addr()}
+	var switchable *wstest.HostileProxy
+	for env, mode := range hostileModes {
+		hp, err := wstest.NewHostileProxy(origin, mode)
+		if err != nil {
+			return 1, err
+		}
+		defer hp.Close()
+		endpoints[env] = hp.Addr()
+		if env == "WSTEST_HOSTILE" {
+			switchable = hp
+		}
+	}
+
 	key := rand.Text()
-	mux := pageMux(r.binary, key, r.config(origin, proxy.Addr()), r.wasmExecJS)
+	mux := pageMux(r.binary, key, r.config(origin, endpoints), r.wasmExecJS)
 	wstest.Register(mux)
 	mux.Handle("/proxy/", http.StripPrefix("/proxy", proxy.Handler()))
+	mux.Handle("/hostile/", http.StripPrefix("/hostile", switchable.Handler()))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()

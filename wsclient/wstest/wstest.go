@@ -19,12 +19,21 @@
 //	                    frames split inside the é), then one that is not UTF-8
 //	                    (in three frames), then "after"; records the close
 //	                    code the client answers with under id
-//	/hits               JSON {"handshakes": N}: WebSocket requests so far
+//	/hits               JSON {"handshakes": N, "fallbacks": M}: WebSocket
+//	                    requests so far (fallback sessions' included), and
+//	                    opens of the HTTP fallback
 //	/peerclose?id=      JSON {"code": N}: the close code /ws/badtext?id=
 //	                    received (-1: none, the connection just ended; 0: not
 //	                    over after 10s)
 //
+// Every /ws/ endpoint also serves duplex's HTTP fallback (package
+// server/fallback, FallbackConfig): the same handler runs over either
+// transport. /ws/echo?... with duplex-probe=1 is a probe, accepted and
+// closed with 1000.
+//
 // Connections are bounded in time (two minutes) so nothing outlives a test.
+// HostileProxy stands in front of the endpoints as a proxy that breaks
+// WebSockets.
 package wstest
 
 import (
@@ -37,6 +46,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/duplexgo/duplex/server/fallback"
+	"github.com/duplexgo/duplex/wsclient/fallbackproto"
 )
 
 // handshakes counts requests to the WebSocket endpoints, for /hits.
@@ -49,8 +61,42 @@ const maxMessage = 32 << 20
 // endpointLife bounds how long any test connection is kept open.
 const endpointLife = 2 * time.Minute
 
-// Register adds the endpoints to mux.
+// fallbackOpens counts the opens of the HTTP fallback, for /hits.
+var fallbackOpens atomic.Int64
+
+// FallbackConfig is the HTTP fallback's configuration in front of the /ws/
+// endpoints: short times, so that tests see heartbeats, polls and reaping
+// quickly.
+var FallbackConfig = fallback.Config{
+	Heartbeat: time.Second,
+	Poll:      2 * time.Second,
+	Idle:      10 * time.Second,
+}
+
+// Register adds the endpoints to mux. The /ws/ endpoints also serve the
+// HTTP fallback (package server/fallback, with FallbackConfig).
 func Register(mux *http.ServeMux) {
+	ws := http.NewServeMux()
+	fb := fallback.New(ws, FallbackConfig)
+	mux.HandleFunc("/ws/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get(fallbackproto.ParamOp) == fallbackproto.OpOpen && r.Method == http.MethodPost {
+			fallbackOpens.Add(1)
+		}
+		fb.ServeHTTP(w, r)
+	})
+	registerEndpoints(ws)
+	mux.HandleFunc("/peerclose", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]int{"code": PeerClose(r.URL.Query().Get("id"), 10*time.Second)})
+	})
+	mux.HandleFunc("/hits", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]int64{"handshakes": handshakes.Load(), "fallbacks": fallbackOpens.Load()})
+	})
+}
+
+// registerEndpoints adds the /ws/ endpoints to mux.
+func registerEndpoints(mux *http.ServeMux) {
 	mux.HandleFunc("/ws/echo", echo)
 	mux.HandleFunc("/ws/close", closeWith)
 	mux.HandleFunc("/ws/drop", drop)
@@ -68,14 +114,6 @@ func Register(mux *http.ServeMux) {
 		}
 	})
 	mux.HandleFunc("/ws/badtext", badText)
-	mux.HandleFunc("/peerclose", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]int{"code": PeerClose(r.URL.Query().Get("id"), 10*time.Second)})
-	})
-	mux.HandleFunc("/hits", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]int64{"handshakes": handshakes.Load()})
-	})
 }
 
 func accept(w http.ResponseWriter, r *http.Request, opts *websocket.AcceptOptions) (*websocket.Conn, context.Context, context.CancelFunc, bool) {
@@ -250,3 +288,7 @@ func writeFrames(ctx context.Context, c *websocket.Conn, frames []string) error 
 
 // Handshakes returns how many WebSocket handshakes the endpoints have seen.
 func Handshakes() int64 { return handshakes.Load() }
+
+// FallbackOpens returns how many opens of the HTTP fallback the endpoints
+// have seen.
+func FallbackOpens() int64 { return fallbackOpens.Load() }
