@@ -85,7 +85,9 @@ var (
 // value: reconnect with the default Backoff, no heartbeat.
 type ClientOptions struct {
 	// Options apply to every connection (subprotocols, water marks, receive
-	// bounds). Their callbacks are not used: set the Client's.
+	// bounds, the HTTP fallback: a Client on it moves back to a WebSocket
+	// when one gets through, see FallbackOptions.RetryWebSocket). Their
+	// callbacks are not used: set the Client's.
 	Options
 
 	// Endpoint, when set, is called before every attempt for the URL and

@@ -22,6 +22,9 @@ type httpBackend interface {
 	get(ctx context.Context, url string, chunk func([]byte)) (status int, err error)
 }
 
+// fallbackBackend makes a fallback's HTTP backend (the tests replace it).
+var fallbackBackend = newHTTPBackend
+
 // Bounds of the fallback's requests.
 const (
 	fbMaxBody      = 1 << 20 // most upstream bytes in one POST
@@ -78,7 +81,7 @@ func newFallback(c *core, wsURL string, poll bool) *fbSocket {
 	s := &fbSocket{
 		core:    c,
 		wsURL:   wsURL,
-		be:      newHTTPBackend(),
+		be:      fallbackBackend(),
 		state:   Connecting,
 		poll:    poll,
 		wakeTx:  make(chan struct{}, 1),
