@@ -69,6 +69,9 @@ func TestConsoleConnectAndEcho(t *testing.T) {
 	if got := p.text("protocol"); got != "echo" {
 		t.Errorf("#protocol = %q, want echo", got)
 	}
+	if got := p.text("transport"); got != "WebSocket" {
+		t.Errorf("#transport = %q without a proxy, want WebSocket", got)
+	}
 	if got := p.text("extensions"); got == "" {
 		t.Errorf("#extensions is empty; want the negotiated extensions or a dash")
 	}

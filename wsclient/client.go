@@ -57,6 +57,8 @@ type ClientStats struct {
 	Undelivered int64 // messages reported through OnUndelivered
 	Dropped     int64 // volatile messages dropped while disconnected
 	Connects    int64 // connections opened
+	Fallbacks   int64 // connections opened on the HTTP fallback (see FallbackOptions)
+	Upgrades    int64 // connections on the fallback left for a WebSocket that got through again
 	Queued      int   // messages accepted and not yet settled
 	QueuedBytes int   // their bytes
 }
@@ -73,13 +75,19 @@ var (
 	ErrHeartbeatTimeout = errors.New("wsclient: heartbeat unanswered; connection presumed dead")
 	// ErrOffline ends a connection when the browser reports it is offline.
 	ErrOffline = errors.New("wsclient: the browser is offline")
+	// ErrUpgradeToWebSocket ends a connection on the HTTP fallback when a
+	// WebSocket gets through again (see FallbackOptions.RetryWebSocket):
+	// the Client reconnects at once, over a WebSocket.
+	ErrUpgradeToWebSocket = errors.New("wsclient: leaving the HTTP fallback for a WebSocket")
 )
 
 // ClientOptions configure a Client. A nil *ClientOptions means the zero
 // value: reconnect with the default Backoff, no heartbeat.
 type ClientOptions struct {
 	// Options apply to every connection (subprotocols, water marks, receive
-	// bounds). Their callbacks are not used: set the Client's.
+	// bounds, the HTTP fallback: a Client on it moves back to a WebSocket
+	// when one gets through, see FallbackOptions.RetryWebSocket). Their
+	// callbacks are not used: set the Client's.
 	Options
 
 	// Endpoint, when set, is called before every attempt for the URL and
@@ -430,6 +438,14 @@ func (c *Client) run() {
 			c.finish(err)
 			return
 		}
+		if errors.Is(err, ErrUpgradeToWebSocket) {
+			c.mu.Lock()
+			c.stats.Upgrades++
+			c.mu.Unlock()
+			attempt = 0
+			c.setState(ClientState{Phase: PhaseReconnecting, NextTry: time.Now(), Err: err})
+			continue
+		}
 		if opened && lasted >= c.backoff.ResetAfter {
 			attempt = 0
 		}
@@ -467,6 +483,9 @@ func (c *Client) connectOnce() (opened bool, lasted time.Duration, err error) {
 	c.mu.Lock()
 	c.conn = conn
 	c.stats.Connects++
+	if conn.Transport().httpTransport() {
+		c.stats.Fallbacks++
+	}
 	c.mu.Unlock()
 	c.setState(ClientState{Phase: PhaseOpen})
 	err = c.serve(conn)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/duplexgo/duplex/wsclient/fallbackproto"
 )
 
 // closeWait bounds how long Client.Close waits for the closing handshake, so
@@ -26,8 +28,19 @@ func (c *Client) serve(conn *Conn) error {
 	written := &c.written // bytes handed to this connection by the pump (reset in connectOnce)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); c.pump(pumpCtx, conn, written) }()
+	pumped := make(chan struct{})
+	go func() { defer wg.Done(); defer close(pumped); c.pump(pumpCtx, conn, written) }()
 	go func() { defer wg.Done(); c.readLoop(readCtx, conn) }()
+
+	// On the HTTP fallback, check from time to time whether a WebSocket
+	// gets through again.
+	var retryWS <-chan time.Time
+	probed := make(chan bool, 1)
+	if f := c.opts.Fallback; f != nil && f.options().RetryWebSocket > 0 && !c.opts.Transport.httpTransport() && conn.Transport().httpTransport() {
+		t := time.NewTicker(f.options().RetryWebSocket)
+		defer t.Stop()
+		retryWS = t.C
+	}
 
 	var tick <-chan time.Time
 	var live *liveness
@@ -61,6 +74,16 @@ loop:
 			}
 			why = conn.Err()
 			break loop
+		case <-retryWS:
+			go func() { probed <- c.probeWebSocket(conn.URL()) }()
+		case ok := <-probed:
+			if ok {
+				stopPump()
+				<-pumped
+				c.upgrade(conn)
+				why = ErrUpgradeToWebSocket
+				break loop
+			}
 		case now := <-tick:
 			c.settleHandedOver(conn, written.Load())
 			live.observe(time.Unix(0, c.lastInbound.Load()))
@@ -89,6 +112,45 @@ loop:
 	wg.Wait()
 	c.settleEnded(conn, written.Load(), why)
 	return why
+}
+
+// probeWebSocket reports whether a WebSocket handshake to url gets through
+// now: a duplex server accepts the probe (fallbackproto.ParamProbe) and
+// closes it at once, without running the endpoint. On success the memory
+// of the fallback for url's origin is forgotten.
+func (c *Client) probeWebSocket(url string) bool {
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.Fallback.options().HandshakeTimeout)
+	defer cancel()
+	sep := "?"
+	if hasByte(url, '?') {
+		sep = "&"
+	}
+	probe, err := Dial(ctx, url+sep+fallbackproto.ParamProbe+"=1", &Options{Transport: c.opts.Transport})
+	if err != nil {
+		return false
+	}
+	probe.Close(StatusNormalClosure, "")
+	rememberFallback(originOf(url), false)
+	return true
+}
+
+// upgrade ends a connection on the HTTP fallback so that the next one is a
+// WebSocket: once the server has acknowledged everything written to it
+// (bounded by closeWait), it closes with 1000; what the outbox still holds
+// goes out on the next connection.
+func (c *Client) upgrade(conn *Conn) {
+	ctx, cancel := context.WithTimeout(c.ctx, closeWait)
+	defer cancel()
+	for conn.BufferedAmount() > 0 && conn.ReadyState() == Open {
+		if conn.t.waitDrain(ctx, 0, 0) != nil {
+			break
+		}
+	}
+	conn.Close(StatusNormalClosure, "moving to a WebSocket")
+	select {
+	case <-conn.Done():
+	case <-ctx.Done():
+	}
 }
 
 // ping sends the heartbeat message straight to the connection.

@@ -14,6 +14,8 @@ type transport interface {
 	protocol() string
 	extensions() string
 	url() string
+	// kind is the transport in use (the fallback's mode, for it).
+	kind() Transport
 	// send mirrors the browser's send(): unless the connection is still
 	// CONNECTING, queue the message (discarded, but counted in
 	// bufferedAmount, once closing has started) and return. It reports the
@@ -30,6 +32,19 @@ type transport interface {
 	// (attempt counts the waits so far) or ctx is done. It returns at once
 	// when the buffer is already there, so no wake-up is lost.
 	waitDrain(ctx context.Context, attempt, low int) error
+}
+
+// waitSignal waits for a signal on ch or done, or for ctx; only ctx's end
+// is an error.
+func waitSignal(ctx context.Context, ch, done <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Conn is one WebSocket connection: in the browser one JavaScript WebSocket
@@ -59,7 +74,15 @@ func New(rawURL string, opts *Options) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{core: newCore(o)}
-	if c.t, err = openTransport(c.core, u); err != nil {
+	switch {
+	case o.Fallback != nil:
+		c.t, err = o.Fallback.open(c.core, u)
+	case o.Transport.httpTransport():
+		err = opError("new", errFallbackUnset)
+	default:
+		c.t, err = openTransport(c.core, u)
+	}
+	if err != nil {
 		return nil, err
 	}
 	c.start()
@@ -95,11 +118,18 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 }
 
+// Transport reports what carries the connection: TransportWebSocket or
+// TransportStream (WebSocketStream, in the browser), or the HTTP fallback's
+// TransportHTTPStream or TransportHTTPPoll (see FallbackOptions). While a
+// WebSocket handshake is under way it reports the WebSocket's.
+func (c *Conn) Transport() Transport { return c.t.kind() }
+
 // ReadyState returns the connection's readyState now.
 func (c *Conn) ReadyState() State { return c.t.readyState() }
 
 // BufferedAmount returns the bytes queued by SendText, SendBinary and Write
-// that have not yet been handed to the network.
+// that have not yet been handed to the network. On the HTTP fallback it
+// counts the payload bytes the server has not acknowledged yet.
 func (c *Conn) BufferedAmount() int { return c.t.bufferedAmount() }
 
 // Protocol returns the subprotocol the server selected ("" before open or

@@ -27,6 +27,10 @@ type core struct {
 	refusedN   int // messages refused since (the first included)
 	refusedB   int
 	consumed   func() // when set, called after Read takes a message (outside mu)
+	// gate, with Options.Fallback, filters the WebSocket attempt's events
+	// until it opens or is replaced by the HTTP fallback (fallback_switch.go).
+	// An interface, so that programs without the fallback do not link it.
+	gate eventGate
 
 	readWake  chan struct{} // a message arrived, or the connection ended
 	eventWake chan struct{} // an event was queued for the callbacks
@@ -35,6 +39,12 @@ type core struct {
 }
 
 type eventKind int
+
+// eventGate decides whether a transport's event of kind, revealing state,
+// reaches the application.
+type eventGate interface {
+	admit(kind eventKind, state State) bool
+}
 
 const (
 	evState eventKind = iota
@@ -114,6 +124,14 @@ func (c *core) observeLocked(s State) {
 
 // observe records a new readyState seen by the transport.
 func (c *core) observe(s State) {
+	if c.gate != nil && !c.gate.admit(evState, s) {
+		return
+	}
+	c.observeNow(s)
+}
+
+// observeNow is observe past the gate.
+func (c *core) observeNow(s State) {
 	c.mu.Lock()
 	c.observeLocked(s)
 	c.mu.Unlock()
@@ -137,6 +155,14 @@ func (c *core) localCloseSent() *CloseError {
 }
 
 func (c *core) deliverOpen() {
+	if c.gate != nil && !c.gate.admit(evOpen, Open) {
+		return
+	}
+	c.openNow()
+}
+
+// openNow is deliverOpen past the gate.
+func (c *core) openNow() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.observeLocked(Open)
@@ -207,6 +233,14 @@ func (c *core) pending() (n, bytes int) {
 }
 
 func (c *core) deliverError() {
+	if c.gate != nil && !c.gate.admit(evError, Closed) {
+		return
+	}
+	c.errorNow()
+}
+
+// errorNow is deliverError past the gate.
+func (c *core) errorNow() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.opts.OnError != nil {
@@ -215,6 +249,14 @@ func (c *core) deliverError() {
 }
 
 func (c *core) deliverClose(ce *CloseError) {
+	if c.gate != nil && !c.gate.admit(evClose, Closed) {
+		return
+	}
+	c.closeNow(ce)
+}
+
+// closeNow is deliverClose past the gate.
+func (c *core) closeNow(ce *CloseError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closeErr != nil {

@@ -78,6 +78,7 @@ func TestBrowserBuildLinksOnlyAllowedPackages(t *testing.T) {
 	for _, path := range slices.Sorted(maps.Keys(deps)) {
 		switch std := deps[path]; {
 		case path == self, path == self+"/internal/bridge": // the bridge module's bytes and names
+		case path == self+"/fallbackproto", path == self+"/internal/wsframe": // the HTTP fallback's wire format and framing
 		case !std:
 			t.Errorf("the js/wasm build of wsclient links %s, which is not in the standard library", path)
 		case strings.HasPrefix(path, "internal/"):

@@ -74,6 +74,22 @@
 // misjudged; in the browser, offline and online events and the page becoming
 // visible are followed too.
 //
+// # Through any proxy: the HTTP fallback
+//
+// Some corporate and hotel proxies strip the Upgrade header, buffer
+// responses or cut long requests. With Options.Fallback set (a
+// *FallbackOptions), a connection whose WebSocket handshake fails before
+// open, or does not open in time, is made over plain HTTP requests instead —
+// fetch in the browser, net/http natively — to a server that speaks the
+// fallback (package server/fallback; the wire format is package
+// wsclient/fallbackproto). Nothing changes for the application: the same
+// Conn, the same events and close codes, messages once each and in order.
+// Conn.Transport tells which transport is in use; BufferedAmount then counts
+// the bytes the server has not acknowledged. The fallback is remembered per
+// origin for the page's life, and a Client moves back to a WebSocket when
+// one gets through again. Programs that never set Options.Fallback do not
+// link its code.
+//
 // # Resources
 //
 // Each connection holds four js.Func handlers, released with the close

@@ -44,6 +44,9 @@ var (
 	ErrOnMessageSet = errors.New("wsclient: Read is not available when Options.OnMessage is set")
 )
 
+// errFallbackUnset: an HTTP transport without Options.Fallback.
+var errFallbackUnset = errors.New("Options.Transport names the HTTP fallback but Options.Fallback is not set")
+
 // errNoWebSocketStream: TransportStream in a browser without it.
 var errNoWebSocketStream = errors.New("this browser has no WebSocketStream; use TransportAuto or TransportWebSocket")
 

@@ -45,6 +45,35 @@ func Example() {
 	// CLOSED 1000 (normal closure)
 }
 
+// With Options.Fallback, a connection whose WebSocket cannot get through a
+// proxy is made over HTTP requests instead, with the same API. Here the
+// WebSocket gets through, so nothing changes.
+func ExampleDial_fallback() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	c, err := wsclient.Dial(ctx, echoURL, &wsclient.Options{
+		Fallback: &wsclient.FallbackOptions{HandshakeTimeout: 5 * time.Second},
+	})
+	if err != nil {
+		fmt.Println("dial:", err)
+		return
+	}
+	switch c.Transport() {
+	case wsclient.TransportHTTPStream, wsclient.TransportHTTPPoll:
+		fmt.Println("over HTTP")
+	default:
+		fmt.Println("over a WebSocket")
+	}
+	c.SendText("hello")
+	_, p, err := c.Read(ctx)
+	fmt.Println(string(p), err)
+	c.Close(wsclient.StatusNormalClosure, "")
+	// Output:
+	// over a WebSocket
+	// hello <nil>
+}
+
 // UI-style use: New returns at once in CONNECTING, and callbacks report
 // each event in the browser's order, on a goroutine, never blocking the page.
 func ExampleNew() {

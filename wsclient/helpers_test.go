@@ -26,9 +26,15 @@ func testCtx(t *testing.T) context.Context {
 // dial opens a connection or fails the test, and closes it at the end.
 func dial(t *testing.T, path string, opts *Options) *Conn {
 	t.Helper()
-	c, err := Dial(testCtx(t), wsURL(path), opts)
+	return dialURL(t, wsURL(path), opts)
+}
+
+// dialURL is dial for a whole URL.
+func dialURL(t *testing.T, url string, opts *Options) *Conn {
+	t.Helper()
+	c, err := Dial(testCtx(t), url, opts)
 	if err != nil {
-		t.Fatalf("Dial %s: %v", path, err)
+		t.Fatalf("Dial %s: %v", url, err)
 	}
 	t.Cleanup(func() { c.Close(StatusNormalClosure, "") })
 	return c

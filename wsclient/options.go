@@ -25,6 +25,17 @@ const (
 	// against a peer that stops reading Chromium completes its writes in
 	// bursts, so BufferedAmount moves less smoothly than WebSocket's.
 	TransportStream
+	// TransportHTTPStream is the HTTP fallback (see FallbackOptions) with
+	// its downstream on one long-lived streaming response. As
+	// Options.Transport, with Options.Fallback set, it skips WebSocket and
+	// uses the fallback at once, in the browser and natively (for networks
+	// known to block WebSockets, and for tests); the stream still turns
+	// into long polling when a proxy buffers it.
+	TransportHTTPStream
+	// TransportHTTPPoll is the HTTP fallback with its downstream on long
+	// polls: a proxy buffered the stream. As Options.Transport it skips
+	// WebSocket and polls from the start.
+	TransportHTTPPoll
 )
 
 // String names the transport.
@@ -36,6 +47,10 @@ func (t Transport) String() string {
 		return "auto"
 	case TransportStream:
 		return "WebSocketStream"
+	case TransportHTTPStream:
+		return "http-stream"
+	case TransportHTTPPoll:
+		return "http-poll"
 	}
 	return "Transport(?)"
 }
@@ -50,6 +65,11 @@ type Options struct {
 	// Transport selects WebSocket (the default) or WebSocketStream in the
 	// browser. WebSocketStream is experimental here: see TransportStream.
 	Transport Transport
+
+	// Fallback, when set (to a *FallbackOptions), lets the connection fall
+	// back to HTTP requests when a WebSocket cannot get through. Nil, the
+	// default, means WebSocket only.
+	Fallback Fallback
 
 	// HighWaterMark is the BufferedAmount at or above which Write waits
 	// (default DefaultHighWaterMark). Write then waits until BufferedAmount
@@ -106,6 +126,9 @@ func (o *Options) withDefaults() Options {
 	if o != nil {
 		c = *o
 		c.Protocols = append([]string(nil), o.Protocols...)
+		if o.Fallback != nil {
+			c.Fallback = o.Fallback.resolved()
+		}
 	}
 	if c.HighWaterMark <= 0 {
 		c.HighWaterMark = DefaultHighWaterMark
@@ -124,6 +147,9 @@ func (o *Options) withDefaults() Options {
 	}
 	return c
 }
+
+// httpTransport reports whether t is one of the HTTP fallback's.
+func (t Transport) httpTransport() bool { return t == TransportHTTPStream || t == TransportHTTPPoll }
 
 // hasCallbacks reports whether any event callback is set.
 func (o *Options) hasCallbacks() bool {

@@ -156,6 +156,7 @@ func (s *jsSocket) bufferedAmount() int {
 func (s *jsSocket) protocol() string   { return s.ws.Get("protocol").String() }
 func (s *jsSocket) extensions() string { return s.ws.Get("extensions").String() }
 func (s *jsSocket) url() string        { return s.ws.Get("url").String() }
+func (s *jsSocket) kind() Transport    { return TransportWebSocket }
 
 // bufferedAtLeast reports whether bufferedAmount is at or above n, asking
 // the browser only when the upper bound says it may be.

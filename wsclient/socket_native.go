@@ -222,6 +222,7 @@ func (s *nativeSocket) bufferedAmount() int {
 func (s *nativeSocket) protocol() string   { return *s.proto.Load() }
 func (s *nativeSocket) extensions() string { return *s.exts.Load() }
 func (s *nativeSocket) url() string        { return s.rawURL }
+func (s *nativeSocket) kind() Transport    { return TransportWebSocket }
 
 func (s *nativeSocket) send(op string, typ MessageType, p []byte) (State, error) {
 	s.mu.Lock()
@@ -274,14 +275,7 @@ func (s *nativeSocket) waitDrain(ctx context.Context, attempt, low int) error {
 	}
 	ch := s.drained
 	s.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-s.core.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitSignal(ctx, ch, s.core.done)
 }
 
 func (s *nativeSocket) bufferedAtLeast(n int) bool { return s.bufferedAmount() >= n }

@@ -268,7 +268,8 @@ func (s *streamSocket) extensions() string {
 	return s.extensionV
 }
 
-func (s *streamSocket) url() string { return s.wss.Get("url").String() }
+func (s *streamSocket) url() string     { return s.wss.Get("url").String() }
+func (s *streamSocket) kind() Transport { return TransportStream }
 
 func (s *streamSocket) send(op string, typ MessageType, p []byte) (State, error) {
 	s.mu.Lock()

@@ -78,6 +78,9 @@ type Snapshot struct {
 	// Protocol and Extensions are the negotiated subprotocol and
 	// extensions ("" before open, and between a Client's connections).
 	Protocol, Extensions string
+	// Transport is what carries the connection (see wsclient.Conn.Transport):
+	// it turns to an HTTP one when the connection falls back.
+	Transport wsclient.Transport
 
 	// MessagesIn and BytesIn count the messages received and their bytes;
 	// MessagesOut and BytesOut those accepted by Feed.Send.
@@ -375,6 +378,7 @@ func (f *Feed) poll(w *watcher, now time.Time) (alive bool) {
 		state      wsclient.State
 		buffered   int
 		proto, ext string
+		transport  wsclient.Transport
 		cst        wsclient.ClientState
 		stats      wsclient.ClientStats
 		nextIn     time.Duration
@@ -382,7 +386,7 @@ func (f *Feed) poll(w *watcher, now time.Time) (alive bool) {
 	conn := f.Conn()
 	if conn != nil {
 		state, buffered = conn.ReadyState(), conn.BufferedAmount()
-		proto, ext = conn.Protocol(), conn.Extensions()
+		proto, ext, transport = conn.Protocol(), conn.Extensions(), conn.Transport()
 	}
 	if f.client != nil {
 		cst, stats = f.client.State(), f.client.Stats()
@@ -419,8 +423,8 @@ func (f *Feed) poll(w *watcher, now time.Time) (alive bool) {
 	} else {
 		f.pushStateLocked(state, false)
 	}
-	if proto != c.Protocol || ext != c.Extensions {
-		c.Protocol, c.Extensions = proto, ext
+	if proto != c.Protocol || ext != c.Extensions || transport != c.Transport {
+		c.Protocol, c.Extensions, c.Transport = proto, ext, transport
 		f.dirty = true
 	}
 	if !f.pinned && buffered != c.BufferedAmount {

@@ -40,11 +40,12 @@ func (s *fakeSocket) dial(url string, opts *wsclient.Options) (live.Socket, erro
 	return s, nil
 }
 
-func (s *fakeSocket) ReadyState() wsclient.State { s.mu.Lock(); defer s.mu.Unlock(); return s.state }
-func (s *fakeSocket) BufferedAmount() int        { s.mu.Lock(); defer s.mu.Unlock(); return s.buffered }
-func (s *fakeSocket) Protocol() string           { s.mu.Lock(); defer s.mu.Unlock(); return s.protocol }
-func (s *fakeSocket) Extensions() string         { return "" }
-func (s *fakeSocket) URL() string                { return "ws://fake.test/" }
+func (s *fakeSocket) ReadyState() wsclient.State    { s.mu.Lock(); defer s.mu.Unlock(); return s.state }
+func (s *fakeSocket) BufferedAmount() int           { s.mu.Lock(); defer s.mu.Unlock(); return s.buffered }
+func (s *fakeSocket) Protocol() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.protocol }
+func (s *fakeSocket) Extensions() string            { return "" }
+func (s *fakeSocket) Transport() wsclient.Transport { return wsclient.TransportWebSocket }
+func (s *fakeSocket) URL() string                   { return "ws://fake.test/" }
 
 func (s *fakeSocket) SendText(string) error { return s.SendBinary(nil) }
 

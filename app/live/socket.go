@@ -14,6 +14,9 @@ type Socket interface {
 	Protocol() string
 	// Extensions returns the negotiated extensions.
 	Extensions() string
+	// Transport reports what carries the connection: a WebSocket, or the
+	// HTTP fallback's stream or long polls.
+	Transport() wsclient.Transport
 	// URL returns the resolved URL of the connection.
 	URL() string
 	// SendText sends a text message at once, without backpressure.

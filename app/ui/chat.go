@@ -68,6 +68,7 @@ type Chat struct {
 	err        string // the last error, shown until the next action
 	lost       bool   // err says the connection was lost; cleared when it is back
 	status     string // how the last connection or attempt ended
+	transport  wsclient.Transport
 
 	maxText  int      // the server's text limit, from the welcome
 	sendErr  string   // why the composer's text was not sent
@@ -174,6 +175,7 @@ func (c *Chat) Leave(ctx app.Context) {
 // apply shows the events of the session's feed since the previous
 // snapshot, in order.
 func (c *Chat) apply(ctx app.Context, s live.Snapshot) {
+	c.transport = s.Transport
 	if s.Dropped > 0 {
 		c.addLine(chatLine{Kind: "note", Text: fmt.Sprintf("%d events were skipped: the page could not keep up", s.Dropped)})
 	}
@@ -353,6 +355,9 @@ func (c *Chat) stateText() (text, class string) {
 	case wsclient.PhaseConnecting:
 		return "CONNECTING", "connecting"
 	case wsclient.PhaseOpen:
+		if c.transport == wsclient.TransportHTTPStream || c.transport == wsclient.TransportHTTPPoll {
+			return "OPEN · over HTTP", "open"
+		}
 		return "OPEN", "open"
 	case wsclient.PhaseReconnecting:
 		return fmt.Sprintf("reconnecting (attempt %d)", c.attempt), "reconnecting"

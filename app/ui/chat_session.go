@@ -58,6 +58,8 @@ func (s *chatSession) clientOptions() *wsclient.ClientOptions {
 			defer s.mu.Unlock()
 			return chatproto.JoinPath(s.room, s.name), nil, nil
 		},
+		// The chat is this server's: it speaks the HTTP fallback.
+		Options:   wsclient.Options{Fallback: &wsclient.FallbackOptions{}},
 		Backoff:   chatBackoff,
 		Key:       func(m wsclient.Message) string { return frameCID(m.Data) },
 		Redeliver: true,

@@ -52,6 +52,7 @@ type Console struct {
 	// The connection.
 	url, protocols string
 	autoReconnect  bool // the checkbox: the next Connect starts a client
+	noFallback     bool // the HTTP fallback checkbox, unticked: WebSocket only
 	sess           *consoleSession
 	stopWatch      func() // stops watching the session's feed
 	connectErr     string
@@ -195,6 +196,7 @@ func (c *Console) Connect(ctx app.Context) {
 	}
 	sess := newConsoleSession(c.now)
 	sess.target, sess.protocols, sess.probe = target, parseProtocols(c.protocols), c.probe
+	sess.fallback = !c.noFallback
 	if sess.probe == nil {
 		sess.probe = defaultProbe
 	}

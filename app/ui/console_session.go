@@ -135,6 +135,7 @@ type consoleSession struct {
 	// explained by a probe (failure.go).
 	target    string
 	protocols []string
+	fallback  bool // use the HTTP fallback when a WebSocket cannot get through
 	probe     prober
 	opened    bool
 
@@ -169,6 +170,7 @@ func (s *consoleSession) notify() {
 func (s *consoleSession) options(protocols []string) *wsclient.Options {
 	return &wsclient.Options{
 		Protocols: protocols,
+		Fallback:  s.fallbackOptions(),
 		OnOpen:    s.onOpen,
 		OnMessage: s.onMessage,
 		OnError:   s.onError,
@@ -176,11 +178,20 @@ func (s *consoleSession) options(protocols []string) *wsclient.Options {
 	}
 }
 
+// fallbackOptions returns the HTTP fallback's options when the session uses
+// it, and nil (WebSocket only, as the browser's own object) otherwise.
+func (s *consoleSession) fallbackOptions() wsclient.Fallback {
+	if !s.fallback {
+		return nil
+	}
+	return &wsclient.FallbackOptions{}
+}
+
 // clientOptions returns the options of a reconnecting client, whose
 // callbacks log what it reports.
 func (s *consoleSession) clientOptions(protocols []string) *wsclient.ClientOptions {
 	return &wsclient.ClientOptions{
-		Options:       wsclient.Options{Protocols: protocols},
+		Options:       wsclient.Options{Protocols: protocols, Fallback: s.fallbackOptions()},
 		Backoff:       consoleBackoff,
 		OnStateChange: s.onClientState,
 		OnMessage:     s.onMessage,

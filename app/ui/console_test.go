@@ -39,7 +39,7 @@ func TestConsoleRendersEveryControl(t *testing.T) {
 		"protocol", "extensions", "msgs-in", "msgs-out", "bytes-in", "bytes-out", "rtt", "text", "send-text",
 		"hex", "send-hex", "file", "send-file", "burst-n", "burst-size", "burst-type", "send-burst",
 		"close-code", "close-reason", "close", "close-error", "log", "clear",
-		"auto-reconnect", "client-phase", "client-attempt", "client-next", "client-queued"} {
+		"auto-reconnect", "fallback", "transport", "client-phase", "client-attempt", "client-next", "client-queued"} {
 		if !strings.Contains(html, `id="`+id+`"`) {
 			t.Errorf("no #%s", id)
 		}
@@ -89,6 +89,31 @@ func TestConsoleConnectShowsConnectingThenOpen(t *testing.T) {
 		t.Errorf("first log entry = %+v, want the connecting note", c.log[0])
 	}
 	eventually(t, e, "the open entry", func() bool { return len(c.log) == 2 && c.log[1].Kind == kindOpen })
+}
+
+func TestConsoleShowsTheTransportAndOffersTheFallback(t *testing.T) {
+	c, d := newConsole()
+	e := load(t, c)
+	c.url = "ws://example.test/echo"
+	act(e, c.mctx, c.Connect)
+	s, o := d.last(t)
+	if _, ok := o.Fallback.(*wsclient.FallbackOptions); !ok {
+		t.Errorf("Fallback = %#v, want the HTTP fallback by default", o.Fallback)
+	}
+	s.set(func(f *fakeSocket) { f.transport = wsclient.TransportHTTPPoll })
+	open(s, o, "")
+	eventually(t, e, "the transport", func() bool { return textOf(c, "transport") == "HTTP fallback · long polling" })
+	s.set(func(f *fakeSocket) { f.transport = wsclient.TransportHTTPStream })
+	eventually(t, e, "the transport", func() bool { return textOf(c, "transport") == "HTTP fallback · stream" })
+	closeWith(s, o, wsclient.StatusNormalClosure, "", true)
+	eventually(t, e, "CLOSED", func() bool { return textOf(c, "state") == "CLOSED" })
+
+	// Unticked, the console is the browser's WebSocket alone.
+	c.noFallback = true
+	act(e, c.mctx, c.Connect)
+	if _, o := d.last(t); o.Fallback != nil {
+		t.Errorf("Fallback = %#v with the box unticked, want nil", o.Fallback)
+	}
 }
 
 func TestConsoleConnectErrorIsShown(t *testing.T) {

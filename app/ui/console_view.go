@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/duplexgo/duplex/app/live"
 	"github.com/duplexgo/duplex/wsclient"
 )
 
@@ -50,6 +51,7 @@ func (c *Console) renderConnection() app.UI {
 			button("connect", "Connect", true, !c.connected(), c.Connect),
 			button("disconnect", "Disconnect", false, c.connected(), c.Disconnect),
 			c.renderAutoReconnect(),
+			c.renderFallback(),
 		),
 		inlineError("connect-error", c.connectErr),
 		app.P().Class("hint").Body(
@@ -63,21 +65,33 @@ func (c *Console) renderConnection() app.UI {
 }
 
 // renderAutoReconnect renders the auto-reconnect checkbox, locked while
-// connected. Checked is set only when true (see button for why).
+// connected.
 func (c *Console) renderAutoReconnect() app.UI {
-	in := app.Input().ID("auto-reconnect").Type("checkbox").
-		OnChange(func(ctx app.Context, e app.Event) {
-			c.autoReconnect = ctx.JSSrc().Get("checked").Bool()
-		})
-	if c.autoReconnect {
+	return c.connectOption("auto-reconnect", " Auto-reconnect",
+		"Connect with wsclient.Client: reconnects with backoff and jitter, queues sends while disconnected",
+		c.autoReconnect, func(on bool) { c.autoReconnect = on })
+}
+
+// renderFallback renders the HTTP fallback checkbox (ticked by default),
+// locked while connected.
+func (c *Console) renderFallback() app.UI {
+	return c.connectOption("fallback", " HTTP fallback",
+		"When a proxy stops the WebSocket, carry the connection over HTTP requests (duplex servers only)",
+		!c.noFallback, func(on bool) { c.noFallback = !on })
+}
+
+// connectOption renders a checkbox of the connection card, locked while
+// connected. Checked is set only when true (see button for why).
+func (c *Console) connectOption(id, label, title string, checked bool, set func(bool)) app.UI {
+	in := app.Input().ID(id).Type("checkbox").
+		OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("checked").Bool()) })
+	if checked {
 		in = in.Checked(true)
 	}
-	return app.Label().Class("check").For("auto-reconnect").
-		Title("Connect with wsclient.Client: reconnects with backoff and jitter, queues sends while disconnected").
-		Body(
-			lockedIf(in, c.connected()),
-			app.Text(" Auto-reconnect"),
-		)
+	return app.Label().Class("check").For(id).Title(title).Body(
+		lockedIf(in, c.connected()),
+		app.Text(label),
+	)
 }
 
 // renderClient renders the reconnecting client's indicator: phase, attempt,
@@ -142,6 +156,8 @@ func (c *Console) renderIndicators() app.UI {
 					app.Span().ID("buffered-peak").DataSet("value", c.snap.BufferedPeak).Text(formatBytes(int64(c.snap.BufferedPeak))),
 				),
 			)),
+			indicator("transport", app.Span().ID("transport").DataSet("transport", c.snap.Transport.String()).
+				Text(transportText(c.hasConn, c.snap))),
 			indicator("protocol", app.Span().ID("protocol").Text(orDash(c.snap.Protocol))),
 			indicator("extensions", app.Span().ID("extensions").Text(orDash(c.snap.Extensions))),
 			indicator("messages in / out", app.Span().Body(
@@ -297,6 +313,21 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// transportText names what carries the connection, for the transport
+// indicator.
+func transportText(hasConn bool, s live.Snapshot) string {
+	if !hasConn {
+		return "—"
+	}
+	switch s.Transport {
+	case wsclient.TransportHTTPStream:
+		return "HTTP fallback · stream"
+	case wsclient.TransportHTTPPoll:
+		return "HTTP fallback · long polling"
+	}
+	return s.Transport.String()
 }
 
 // stateClass names a readyState for CSS.

@@ -25,6 +25,7 @@ type fakeSocket struct {
 	buffered   int
 	protocol   string
 	extensions string
+	transport  wsclient.Transport
 	sent       []wsclient.Message
 	closes     []closeCall
 	sendErr    error
@@ -34,7 +35,12 @@ func (f *fakeSocket) ReadyState() wsclient.State { f.mu.Lock(); defer f.mu.Unloc
 func (f *fakeSocket) BufferedAmount() int        { f.mu.Lock(); defer f.mu.Unlock(); return f.buffered }
 func (f *fakeSocket) Protocol() string           { f.mu.Lock(); defer f.mu.Unlock(); return f.protocol }
 func (f *fakeSocket) Extensions() string         { f.mu.Lock(); defer f.mu.Unlock(); return f.extensions }
-func (f *fakeSocket) URL() string                { f.mu.Lock(); defer f.mu.Unlock(); return f.url }
+func (f *fakeSocket) Transport() wsclient.Transport {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.transport
+}
+func (f *fakeSocket) URL() string { f.mu.Lock(); defer f.mu.Unlock(); return f.url }
 
 func (f *fakeSocket) send(m wsclient.Message) error {
 	f.mu.Lock()

@@ -11,8 +11,9 @@
 //	onmessage  SendText / SendBinary; messages through Options.OnMessage
 //	           (the harness runs the workload inside the callback)
 //
-// and "transport=stream" selects wsclient's WebSocketStream transport
-// (default: the WebSocket object).
+// and "transport=stream" selects wsclient's WebSocketStream transport,
+// "transport=http" and "transport=http-poll" the HTTP fallback with its
+// downstream streaming or long-polling (default: the WebSocket object).
 //
 // A mode for a synchronous message handler (Options.OnMessageSync, which
 // this wsclient does not have yet) is one more case in handlerOption.
@@ -80,8 +81,13 @@ func main() {
 	params := js.Global().Get("benchParams")
 	mode := params.Get("mode").String()
 	base := wsclient.Options{}
-	if params.Get("transport").String() == "stream" {
+	switch params.Get("transport").String() {
+	case "stream":
 		base.Transport = wsclient.TransportStream
+	case "http":
+		base.Transport, base.Fallback = wsclient.TransportHTTPStream, &wsclient.FallbackOptions{}
+	case "http-poll":
+		base.Transport, base.Fallback = wsclient.TransportHTTPPoll, &wsclient.FallbackOptions{}
 	}
 	harness.Main(func(ctx context.Context, url string) (harness.Conn, error) {
 		opts := base

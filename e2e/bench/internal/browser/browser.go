@@ -37,6 +37,8 @@ var Clients = []Client{
 	{report.WSClientStream, wsclientQuery("send", "stream")},
 	{report.WSClientSync, wsclientQuery("sync", "")},
 	{report.Coder, url.Values{"client": {"coder"}, "wasm": {"coderwasm"}}},
+	{report.WSClientHTTP, wsclientQuery("send", "http")},
+	{report.WSClientHTTPPoll, wsclientQuery("send", "http-poll")},
 }
 
 // OptionalClients run only when named (bench run -clients, bench profile
@@ -53,7 +55,9 @@ func nativeQuery(api, touch string) url.Values {
 }
 
 // wsclientQuery selects clients/wsclient with a mode (see its doc) and a
-// transport ("" for the default, "stream" for TransportStream).
+// transport ("" for the default, "stream" for TransportStream, "http" and
+// "http-poll" for the HTTP fallback's TransportHTTPStream and
+// TransportHTTPPoll).
 func wsclientQuery(mode, transport string) url.Values {
 	q := url.Values{"client": {"wsclient"}, "wasm": {"wsclient"}, "mode": {mode}}
 	if transport != "" {

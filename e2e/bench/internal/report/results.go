@@ -51,6 +51,8 @@ const (
 	WSClientOnMessage = "wsclient-onmessage" // SendText + Options.OnMessage
 	WSClientSync      = "wsclient-sync"      // SendText + a synchronous message handler
 	Coder             = "coder"              // coder/websocket's wasm client
+	WSClientHTTP      = "wsclient-http"      // SendText + Read, the HTTP fallback streaming
+	WSClientHTTPPoll  = "wsclient-http-poll" // SendText + Read, the HTTP fallback long-polling
 )
 
 // Baseline returns the native client that client is compared with in a

@@ -51,6 +51,8 @@ var clientColors = map[string]string{
 	WSClientOnMessage: "#92c5de",
 	WSClientSync:      "#053061",
 	Coder:             "#ef8a62",
+	WSClientHTTP:      "#b2182b",
+	WSClientHTTPPoll:  "#d6604d",
 }
 
 // barLabel names a bar of client's ratio to base.

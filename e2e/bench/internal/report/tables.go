@@ -17,6 +17,8 @@ var clientLabels = map[string]string{
 	WSClientOnMessage: "wsclient (OnMessage)",
 	WSClientSync:      "wsclient (sync handler)",
 	Coder:             "coder/websocket wasm",
+	WSClientHTTP:      "wsclient (HTTP fallback, stream)",
+	WSClientHTTPPoll:  "wsclient (HTTP fallback, long polls)",
 }
 
 // ClientLabel returns the display name of a client.
