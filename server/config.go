@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexgo/duplex/server/chatproto"
+	"github.com/duplexgo/duplex/server/fallback"
 )
 
 // Defaults applied by New to the zero fields of a Config.
@@ -210,6 +211,16 @@ type Config struct {
 	// (default 10s, negative to disable). An idle Go program otherwise keeps
 	// the memory of a spike for minutes.
 	FreeMemoryInterval time.Duration
+
+	// Fallback bounds and times the HTTP fallback, which serves the
+	// WebSocket endpoints to clients whose WebSockets a proxy breaks (see
+	// package server/fallback; its zero value takes the defaults: heartbeat
+	// 15s, poll 25s, idle 45s, window 1 MiB, 10000 sessions).
+	Fallback fallback.Config
+
+	// DisableFallback turns the HTTP fallback off: fallback requests then
+	// reach the endpoints as plain requests (426).
+	DisableFallback bool
 }
 
 // withDefaults returns a copy of c with every zero field set to its default.

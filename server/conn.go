@@ -244,9 +244,11 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason, by string) {
 		c.wakeParked()
 		return
 	}
-	if code == websocket.StatusProtocolError {
+	if code == websocket.StatusProtocolError || c.shutdownOnFallback() {
 		// The stream is out of sync: send the close frame but do not wait
-		// for the peer's (RFC 6455, section 7.1.7).
+		// for the peer's (RFC 6455, section 7.1.7). Or the client is on the
+		// HTTP fallback and the server is shutting down: its answer needs
+		// a request that the closed listener will not take.
 		t := time.AfterFunc(protocolErrorGrace, c.raw.hardClose)
 		defer t.Stop()
 	}

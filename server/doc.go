@@ -18,7 +18,8 @@
 //   - /healthz answers 200 "ok" (503 once shutdown has started).
 //   - /metrics exposes the Prometheus text format: duplex_connections_open
 //     and duplex_connections_total, duplex_messages_in_total and _out_total,
-//     duplex_bytes_in_total and _out_total (all labelled by path),
+//     duplex_bytes_in_total and _out_total (all labelled by path and
+//     transport),
 //     duplex_closes_total{code}, duplex_handshakes_rejected_total{reason}
 //     (reasons not_websocket, no_endpoint, origin, limit, ip_conns,
 //     shutdown, bad_request, rooms, room_full, ip_rooms), duplex_chat_rooms,
@@ -98,6 +99,23 @@
 // WebSocket connection with 1001 and waits for them within a bound:
 // http.Server.Shutdown alone would neither close nor wait for hijacked
 // connections.
+//
+// # HTTP fallback
+//
+// Unless Config.DisableFallback is set, every WebSocket endpoint is also
+// served over plain HTTP (package server/fallback, bounded by
+// Config.Fallback) to clients behind proxies that break WebSockets. The
+// endpoint's handler runs unchanged on the fallback's virtual connection:
+// origin rules, limits, close codes, pings and shutdown apply alike, and
+// the connection metrics carry a transport label ("websocket" or "http").
+// A fallback request never reaches Config.Root nor gets the 426 and 404
+// answers of plain requests; the fallback's own metrics are
+// duplex_fallback_sessions, duplex_fallback_sessions_total,
+// duplex_fallback_sessions_reaped_total and
+// duplex_fallback_buffered_bytes{direction}. At shutdown, a fallback
+// client's close frame (1001) goes down its receive stream, followed by the
+// stream's end, without waiting for the client's answer: the listener that
+// would take it is closed.
 //
 // Protocol violations (unmasked or reserved-bit frames, unknown opcodes,
 // fragmented or oversized control frames, ...) close the offending

@@ -176,7 +176,7 @@ func TestMetricsExpositionParses(t *testing.T) {
 
 	// The histograms saw the handshake (under its endpoint) and the echoes.
 	for _, m := range families["duplex_handshake_duration_seconds"].GetMetric() {
-		if labelKey(m) == "path=/echo," && m.GetHistogram().GetSampleCount() != 1 {
+		if labelKey(m) == "path=/echo,transport=websocket," && m.GetHistogram().GetSampleCount() != 1 {
 			t.Errorf("handshakes observed on /echo: %d, want 1", m.GetHistogram().GetSampleCount())
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -135,22 +136,34 @@ func (ts *testServer) ws(path string) string {
 	return strings.Replace(ts.scheme, "http", "ws", 1) + "://" + ts.addr + path
 }
 
-// metric returns the value of one sample of /metrics, or -1 if absent.
+// metric returns the value of one sample of /metrics, or -1 if absent. A
+// sample named without the transport label sums over the transports, as
+// PromQL's sum without (transport).
 func (ts *testServer) metric(t *testing.T, sample string) float64 {
 	t.Helper()
 	var buf bytes.Buffer
 	ts.srv.metrics.writeText(&buf)
+	sum, found := 0.0, false
 	for line := range strings.SplitSeq(buf.String(), "\n") {
-		if name, value, ok := strings.Cut(line, " "); ok && name == sample {
-			var v float64
-			if err := json.Unmarshal([]byte(value), &v); err != nil {
-				t.Fatalf("metric %s: %v", line, err)
-			}
-			return v
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || name != sample && !(strings.Contains(name, `,transport="`) && !strings.Contains(sample, "transport=") &&
+			transportLabel.ReplaceAllString(name, "") == sample) {
+			continue
 		}
+		var v float64
+		if err := json.Unmarshal([]byte(value), &v); err != nil {
+			t.Fatalf("metric %s: %v", line, err)
+		}
+		sum, found = sum+v, true
 	}
-	return -1
+	if !found {
+		return -1
+	}
+	return sum
 }
+
+// transportLabel matches the transport label after another.
+var transportLabel = regexp.MustCompile(`,transport="[a-z]+"`)
 
 // waitMetric polls until sample has value want.
 func (ts *testServer) waitMetric(t *testing.T, sample string, want float64) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/duplexgo/duplex/server/fallback"
 )
 
 // metrics holds the server's counters. Hot-path counters are atomics; the
@@ -27,39 +29,46 @@ type metrics struct {
 
 	echo        *histogram     // time to echo a message on /echo
 	memReleases *atomic.Uint64 // memory given back to the OS; may be nil
+
+	fallback func() fallback.Stats // the HTTP fallback's counters; may be nil
 }
 
-// pathMetrics are the counters of one WebSocket path.
+// pathMetrics are the counters of one WebSocket path and transport
+// ("websocket", or "http" for the HTTP fallback).
 type pathMetrics struct {
-	path     string
-	open     atomic.Int64
-	total    atomic.Uint64
-	msgsIn   atomic.Uint64
-	msgsOut  atomic.Uint64
-	bytesIn  atomic.Uint64
-	bytesOut atomic.Uint64
+	path      string
+	transport string
+	open      atomic.Int64
+	total     atomic.Uint64
+	msgsIn    atomic.Uint64
+	msgsOut   atomic.Uint64
+	bytesIn   atomic.Uint64
+	bytesOut  atomic.Uint64
 
 	handshake *histogram // duration of the accepted handshakes
 }
 
-// newMetrics returns metrics for the given WebSocket paths.
+// newMetrics returns metrics for the given WebSocket paths, on each
+// transport.
 func newMetrics(paths ...string) *metrics {
 	m := &metrics{closes: map[int]uint64{}, rejected: map[string]uint64{}, echo: newHistogram(echoBuckets)}
 	for _, p := range paths {
-		m.paths = append(m.paths, &pathMetrics{path: p, handshake: newHistogram(handshakeBuckets)})
+		for _, t := range transports {
+			m.paths = append(m.paths, &pathMetrics{path: p, transport: t, handshake: newHistogram(handshakeBuckets)})
+		}
 	}
 	return m
 }
 
-// path returns the counters of path p; it panics for an unknown path, which
-// is a programming error.
-func (m *metrics) path(p string) *pathMetrics {
+// path returns the counters of path p on transport t; it panics for an
+// unknown one, which is a programming error.
+func (m *metrics) path(p, t string) *pathMetrics {
 	for _, pm := range m.paths {
-		if pm.path == p {
+		if pm.path == p && pm.transport == t {
 			return pm
 		}
 	}
-	panic("server: no metrics for path " + p)
+	panic("server: no metrics for path " + p + " on " + t)
 }
 
 // closed counts a connection closed with code.
@@ -112,7 +121,7 @@ func (m *metrics) writeText(w io.Writer) {
 	perPath := func(get func(*pathMetrics) string) []sample {
 		var out []sample
 		for _, pm := range m.paths {
-			out = append(out, sample{labels: labels("path", pm.path), value: get(pm)})
+			out = append(out, sample{labels: labels("path", pm.path, "transport", pm.transport), value: get(pm)})
 		}
 		return out
 	}
@@ -165,6 +174,17 @@ func (m *metrics) writeText(w io.Writer) {
 		family("duplex_chat_rooms_evicted_total", "counter", "Chat rooms evicted to make room for others, by state.",
 			[]sample{{labels("state", "empty"), u(&m.chat.emptyEvicted)}, {labels("state", "idle"), u(&m.chat.idleEvicted)}})
 	}
+	if m.fallback != nil {
+		st := m.fallback()
+		family("duplex_fallback_sessions", "gauge", "HTTP fallback sessions held.",
+			[]sample{{"", strconv.Itoa(st.Sessions)}})
+		family("duplex_fallback_sessions_total", "counter", "HTTP fallback sessions opened.",
+			[]sample{{"", strconv.FormatUint(st.Opened, 10)}})
+		family("duplex_fallback_sessions_reaped_total", "counter", "HTTP fallback sessions reaped: their client went away without a word.",
+			[]sample{{"", strconv.FormatUint(st.Reaped, 10)}})
+		family("duplex_fallback_buffered_bytes", "gauge", "Bytes the HTTP fallback sessions hold, by direction.",
+			[]sample{{labels("direction", "in"), strconv.Itoa(st.BufferedIn)}, {labels("direction", "out"), strconv.Itoa(st.BufferedOut)}})
+	}
 	m.writeMore(w)
 }
 
@@ -174,7 +194,7 @@ func (m *metrics) writeMore(w io.Writer) {
 	writeHeader(w, "duplex_handshake_duration_seconds", "histogram",
 		"Time from a WebSocket handshake request reaching its endpoint to the 101 response written, for the handshakes accepted.")
 	for _, pm := range m.paths {
-		l := labels("path", pm.path)
+		l := labels("path", pm.path, "transport", pm.transport)
 		pm.handshake.write(w, "duplex_handshake_duration_seconds", l[1:len(l)-1])
 	}
 	writeHeader(w, "duplex_echo_duration_seconds", "histogram",
@@ -189,8 +209,15 @@ func (m *metrics) writeMore(w io.Writer) {
 	writeProcess(w)
 }
 
-// labels formats one Prometheus label pair.
-func labels(name, value string) string {
+// labels formats Prometheus label pairs: name, value, name, value...
+func labels(pairs ...string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return "{" + name + `="` + r.Replace(value) + `"}`
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(pairs[i] + `="` + r.Replace(pairs[i+1]) + `"`)
+	}
+	return "{" + b.String() + "}"
 }

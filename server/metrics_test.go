@@ -10,7 +10,8 @@ import (
 func TestMetricsExposition(t *testing.T) {
 	m := newMetrics("/echo", "/chat")
 	m.rooms = func() int { return 3 }
-	e := m.path("/echo")
+	e := m.path("/echo", transportWebSocket)
+	m.path("/chat", transportHTTP).open.Add(1)
 	e.open.Add(2)
 	e.total.Add(5)
 	e.msgsIn.Add(7)
@@ -30,14 +31,15 @@ func TestMetricsExposition(t *testing.T) {
 	body := rec.Body.String()
 	for _, want := range []string{
 		"# TYPE duplex_connections_open gauge\n",
-		`duplex_connections_open{path="/echo"} 2` + "\n",
-		`duplex_connections_open{path="/chat"} 0` + "\n",
+		`duplex_connections_open{path="/echo",transport="websocket"} 2` + "\n",
+		`duplex_connections_open{path="/chat",transport="websocket"} 0` + "\n",
+		`duplex_connections_open{path="/chat",transport="http"} 1` + "\n",
 		"# TYPE duplex_connections_total counter\n",
-		`duplex_connections_total{path="/echo"} 5` + "\n",
-		`duplex_messages_in_total{path="/echo"} 7` + "\n",
-		`duplex_messages_out_total{path="/echo"} 6` + "\n",
-		`duplex_bytes_in_total{path="/echo"} 700` + "\n",
-		`duplex_bytes_out_total{path="/echo"} 600` + "\n",
+		`duplex_connections_total{path="/echo",transport="websocket"} 5` + "\n",
+		`duplex_messages_in_total{path="/echo",transport="websocket"} 7` + "\n",
+		`duplex_messages_out_total{path="/echo",transport="websocket"} 6` + "\n",
+		`duplex_bytes_in_total{path="/echo",transport="websocket"} 700` + "\n",
+		`duplex_bytes_out_total{path="/echo",transport="websocket"} 600` + "\n",
 		`duplex_closes_total{code="1000"} 1` + "\n" + `duplex_closes_total{code="1001"} 2` + "\n",
 		`duplex_handshakes_rejected_total{reason="origin"} 1` + "\n",
 		"duplex_chat_rooms 3\n",
@@ -53,7 +55,7 @@ func TestMetricsExposition(t *testing.T) {
 }
 
 func TestLabelsEscaping(t *testing.T) {
-	if got, want := labels("a", "x\"y\\z\n"), `{a="x\"y\\z\n"}`; got != want {
+	if got, want := labels("a", "x\"y\\z\n", "b", "c"), `{a="x\"y\\z\n",b="c"}`; got != want {
 		t.Fatalf("labels = %s, want %s", got, want)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/duplexgo/duplex/server/fallback"
 )
 
 // Server serves /echo, /chat, /healthz, /metrics and the Root handler.
@@ -32,6 +34,8 @@ type Server struct {
 	routes  map[string]http.HandlerFunc // Config.Routes, by path
 	mem     *memoryReleaser
 	nextID  atomic.Uint64
+
+	fallback *fallback.Handler // nil when Config.DisableFallback (see fallback.go)
 
 	shuttingDown atomic.Bool
 	mu           sync.Mutex
@@ -73,7 +77,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle("/metrics", s.noEndpoint(http.HandlerFunc(s.handleMetrics)))
 	s.mux.Handle("/", s.noEndpoint(root))
 	s.routes = s.routeHandlers(cfg.Routes)
-	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.handler = s.withFallback(http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
@@ -231,6 +235,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		})
 	}
 	errs[len(servers)] = s.reg.shutdown(ctx)
+	s.closeFallback()
 	wg.Wait()
 	err := errors.Join(errs...)
 	if err != nil {

@@ -174,12 +174,12 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		`duplex_connections_open{path="/echo"} 0`,
-		`duplex_connections_total{path="/echo"} 1`,
-		`duplex_messages_in_total{path="/echo"} 1`,
-		`duplex_messages_out_total{path="/echo"} 1`,
-		`duplex_bytes_in_total{path="/echo"} 5`,
-		`duplex_bytes_out_total{path="/echo"} 5`,
+		`duplex_connections_open{path="/echo",transport="websocket"} 0`,
+		`duplex_connections_total{path="/echo",transport="websocket"} 1`,
+		`duplex_messages_in_total{path="/echo",transport="websocket"} 1`,
+		`duplex_messages_out_total{path="/echo",transport="websocket"} 1`,
+		`duplex_bytes_in_total{path="/echo",transport="websocket"} 5`,
+		`duplex_bytes_out_total{path="/echo",transport="websocket"} 5`,
 		`duplex_closes_total{code="1000"} 1`,
 		`duplex_handshakes_rejected_total{reason="not_websocket"} 1`,
 	} {

@@ -149,7 +149,8 @@ func (s *Server) upgradeConn(w http.ResponseWriter, r *http.Request, path string
 	}
 	ws.SetReadLimit(readLimit)
 
-	pm := s.metrics.path(path)
+	transport := transportOf(r)
+	pm := s.metrics.path(path, transport)
 	pm.handshake.observe(time.Since(begin))
 	c := &wsConn{
 		srv:    s,
@@ -161,6 +162,9 @@ func (s *Server) upgradeConn(w http.ResponseWriter, r *http.Request, path string
 		ip:     ip, // its slot is given back by finish
 		start:  time.Now(),
 		pm:     pm,
+	}
+	if transport != transportWebSocket {
+		c.attrs = append(c.attrs, "transport", transport)
 	}
 	if lean {
 		// /echo's loop needs no context (see echo): none is kept.

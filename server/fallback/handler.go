@@ -302,3 +302,10 @@ func IsFallback(r *http.Request) bool {
 	v, _ := r.Context().Value(fallbackKey{}).(bool)
 	return v
 }
+
+// IsConn reports whether c is the connection of a fallback session, as
+// Hijack returned it.
+func IsConn(c net.Conn) bool {
+	_, ok := c.(*session)
+	return ok
+}

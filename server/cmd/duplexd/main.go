@@ -35,6 +35,13 @@
 //	                   DUPLEX_FREE_MEMORY_INTERVAL  give its memory back to the OS; negative disables (default 10s)
 //	-memory-limit      DUPLEX_MEMORY_LIMIT      soft limit on the Go runtime's memory, e.g. 1GiB
 //	                                            (debug.SetMemoryLimit); 0 keeps GOMEMLIMIT (default 0)
+//	-fallback          DUPLEX_FALLBACK          serve the endpoints over the HTTP fallback too, for clients
+//	                                            behind proxies that break WebSockets (default true)
+//	-fallback-max-sessions DUPLEX_FALLBACK_MAX_SESSIONS  fallback sessions held at once (default 10000)
+//	-fallback-idle     DUPLEX_FALLBACK_IDLE     a fallback session without requests for this long is reaped (default 45s)
+//	-fallback-window   DUPLEX_FALLBACK_WINDOW   bytes a fallback session holds each way (default 1MiB)
+//	-fallback-heartbeat DUPLEX_FALLBACK_HEARTBEAT  heartbeat interval of a fallback stream (default 15s)
+//	-fallback-poll     DUPLEX_FALLBACK_POLL     how long a fallback poll waits for data (default 25s)
 //
 // duplexd -route /socket/server/startDaemon.php=/echo serves the page of the
 // classic jQuery WebSocket tutorial, which connects to that path.
@@ -62,6 +69,7 @@ import (
 
 	"github.com/duplexgo/duplex/app/serve"
 	"github.com/duplexgo/duplex/server"
+	"github.com/duplexgo/duplex/server/fallback"
 )
 
 func main() {
@@ -142,6 +150,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 		routes    routeFlag
 		maxHeader = byteSize(server.DefaultMaxHeaderBytes)
 		memLimit  byteSize
+		fbOn      bool
+		fbWindow  = byteSize(fallback.DefaultWindow)
 	)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "listen `address`")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves https:// and wss://")
@@ -170,6 +180,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.DurationVar(&cfg.FreeMemoryInterval, "free-memory-interval", server.DefaultFreeMemoryInterval,
 		"how often to check whether connections have gone and their memory can be given back to the OS, negative to disable")
 	fs.Var(&memLimit, "memory-limit", "soft limit on the Go runtime's memory (`size`, debug.SetMemoryLimit); 0 keeps GOMEMLIMIT")
+	fs.BoolVar(&fbOn, "fallback", true, "serve the WebSocket endpoints over the HTTP fallback too, for clients behind proxies that break WebSockets")
+	fs.IntVar(&cfg.Fallback.MaxSessions, "fallback-max-sessions", fallback.DefaultMaxSessions, "HTTP fallback sessions held at once; one more open gets 503")
+	fs.DurationVar(&cfg.Fallback.Idle, "fallback-idle", fallback.DefaultIdle, "an HTTP fallback session whose client makes no request for this long is reaped")
+	fs.Var(&fbWindow, "fallback-window", "bytes an HTTP fallback session holds in each direction (`size`)")
+	fs.DurationVar(&cfg.Fallback.Heartbeat, "fallback-heartbeat", fallback.DefaultHeartbeat, "heartbeat interval of an HTTP fallback stream")
+	fs.DurationVar(&cfg.Fallback.Poll, "fallback-poll", fallback.DefaultPoll, "how long an HTTP fallback poll waits for data")
 
 	// Each flag's environment variable, shown in the usage text.
 	fs.VisitAll(func(f *flag.Flag) {
@@ -235,6 +251,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, proc, errors.New("-free-memory-interval must not be 0 (use -1s to disable)")
 	}
 	proc.memoryLimit = int64(memLimit)
+	cfg.DisableFallback = !fbOn
+	if fbWindow <= 0 || fbWindow > 1<<30 || cfg.Fallback.MaxSessions <= 0 || cfg.Fallback.Idle <= 0 || cfg.Fallback.Heartbeat <= 0 || cfg.Fallback.Poll <= 0 {
+		return cfg, proc, errors.New("-fallback-window (at most 1GiB), -fallback-max-sessions, -fallback-idle, -fallback-heartbeat and -fallback-poll must be positive")
+	}
+	cfg.Fallback.Window = int(fbWindow)
 	log, err := server.NewLogger(stderr, logFormat, logLevel)
 	if err != nil {
 		return cfg, proc, err

@@ -375,3 +375,25 @@ func TestRunRouteAndMemoryLimit(t *testing.T) {
 	}
 	stop(c)
 }
+
+func TestConfigureFallback(t *testing.T) {
+	cfg, err := configure(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DisableFallback || cfg.Fallback.Window != 1<<20 || cfg.Fallback.Idle != 45*time.Second || cfg.Fallback.MaxSessions != 10000 {
+		t.Errorf("fallback defaults: %+v, disabled %v", cfg.Fallback, cfg.DisableFallback)
+	}
+	cfg, err = configure([]string{"-fallback=false", "-fallback-window", "64KiB", "-fallback-poll", "5s"},
+		env(map[string]string{"DUPLEX_FALLBACK_IDLE": "20s", "DUPLEX_FALLBACK_HEARTBEAT": "3s", "DUPLEX_FALLBACK_MAX_SESSIONS": "7"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.DisableFallback || cfg.Fallback.Window != 64<<10 || cfg.Fallback.Poll != 5*time.Second ||
+		cfg.Fallback.Idle != 20*time.Second || cfg.Fallback.Heartbeat != 3*time.Second || cfg.Fallback.MaxSessions != 7 {
+		t.Errorf("fallback flags: %+v, disabled %v", cfg.Fallback, cfg.DisableFallback)
+	}
+	if _, err := configure([]string{"-fallback-idle", "0s"}, env(nil), io.Discard); err == nil {
+		t.Error("-fallback-idle 0s accepted")
+	}
+}

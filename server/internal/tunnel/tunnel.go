@@ -286,11 +286,16 @@ func (s *Session) Ack(ctx context.Context) error {
 func (s *Session) Send(ctx context.Context, p []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	tries := 0
 	for len(p) > 0 {
 		s.mu.Lock()
 		start := s.upOff
 		s.mu.Unlock()
 		status, got, err := s.SendAt(ctx, start, p, -1)
+		if err != nil && ctx.Err() == nil && tries < 3 {
+			tries++ // a send is idempotent: retry on a lost connection
+			continue
+		}
 		if err != nil {
 			return err
 		}
