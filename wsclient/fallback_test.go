@@ -48,7 +48,7 @@ func fakeConn(t *testing.T, f *fakeFallback, poll bool, o *Options) *Conn {
 	t.Helper()
 	opts := o.withDefaults()
 	if opts.Fallback == nil {
-		opts.Fallback = (&FallbackOptions{BufferedAfter: 300 * time.Millisecond}).resolved()
+		opts.Fallback = (&FallbackOptions{}).resolved()
 	}
 	c := &Conn{core: newCore(opts)}
 	fb := newFallback(c.core, "ws://fake.test/ws/echo?room=1", poll)
@@ -242,7 +242,7 @@ func TestFallbackTunnelDeliversInOrderAcrossCuts(t *testing.T) {
 func TestFallbackTunnelPollsBehindABufferingProxy(t *testing.T) {
 	f := newFakeFallback()
 	f.buffering = true
-	c := fakeConn(t, f, false, nil)
+	c := fakeConn(t, f, false, &Options{Fallback: &FallbackOptions{BufferedAfter: 300 * time.Millisecond}})
 	echoNumbered(t, c, 50)
 	if c.Transport() != TransportHTTPPoll {
 		t.Fatalf("transport %v", c.Transport())
