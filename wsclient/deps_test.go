@@ -89,3 +89,25 @@ func TestBrowserBuildLinksOnlyAllowedPackages(t *testing.T) {
 		}
 	}
 }
+
+// The HTTP fallback is linked only into programs that set
+// Options.Fallback (it costs them about 0.23 MB): the smallest program,
+// which does not, must not carry it. The linker's dependency dump of
+// wsclient/internal/minimal names no fallback code.
+func TestFallbackIsLinkedOnlyWhenUsed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("links a js/wasm program")
+	}
+	gocmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	cmd := exec.Command(gocmd, "build", "-o", filepath.Join(t.TempDir(), "minimal.wasm"), "-ldflags=-dumpdep", "./internal/minimal")
+	cmd.Env = append(cmd.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%.2000s", err, out)
+	}
+	for _, name := range []string{"wsclient.(*fbSocket)", "wsclient.(*wsAttempt)", "wsframe.(*Reader)", "fallbackproto.(*Parser)"} {
+		if strings.Contains(string(out), name) {
+			t.Errorf("wsclient/internal/minimal links %s: a static reference to the fallback crept in", name)
+		}
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// fallbackOptions keep the tests' failovers quick; the endpoints' fallback
-// has a short heartbeat and poll (wstest.FallbackConfig).
+// fallbackOptions keep the tests' upgrades quick; the endpoints' fallback
+// has a short heartbeat and poll (wstest.FallbackConfig). The buffering
+// check keeps its default: a loaded machine must not pass for a buffering
+// proxy.
 func fallbackOptions() *FallbackOptions {
-	return &FallbackOptions{HandshakeTimeout: 5 * time.Second, BufferedAfter: time.Second, RetryWebSocket: 200 * time.Millisecond}
+	return &FallbackOptions{RetryWebSocket: 200 * time.Millisecond}
 }
 
 // webSocketTransport is what a Conn uses when its WebSocket gets through.

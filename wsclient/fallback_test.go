@@ -24,6 +24,8 @@ type fakeFallback struct {
 	dupBack   int  // receives start this many bytes before the client's ack
 	buffering bool // stream answers bring nothing (a buffering proxy)
 	holdSends bool // sends are answered without taking anything
+	down404   bool // the session is gone: every request gets 404
+	unreached bool // every request fails (after the open)
 
 	mu      sync.Mutex
 	down    []byte // every downstream byte
@@ -48,7 +50,7 @@ func fakeConn(t *testing.T, f *fakeFallback, poll bool, o *Options) *Conn {
 	t.Helper()
 	opts := o.withDefaults()
 	if opts.Fallback == nil {
-		opts.Fallback = (&FallbackOptions{BufferedAfter: 300 * time.Millisecond}).resolved()
+		opts.Fallback = (&FallbackOptions{}).resolved()
 	}
 	c := &Conn{core: newCore(opts)}
 	fb := newFallback(c.core, "ws://fake.test/ws/echo?room=1", poll)
@@ -118,6 +120,9 @@ func (f *fakeFallback) post(ctx context.Context, rawURL string, body []byte) (in
 	q := u.Query()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if code, err := f.faultLocked(q.Get(fallbackproto.ParamOp)); code != 0 || err != nil {
+		return code, nil, err
+	}
 	switch q.Get(fallbackproto.ParamOp) {
 	case fallbackproto.OpOpen:
 		if f.openCode != 0 {
@@ -135,6 +140,18 @@ func (f *fakeFallback) post(ctx context.Context, rawURL string, body []byte) (in
 	return 400, nil, nil
 }
 
+// faultLocked is the injected failure of a request for op, if any.
+func (f *fakeFallback) faultLocked(op string) (int, error) {
+	switch {
+	case op == fallbackproto.OpOpen:
+	case f.down404:
+		return 404, nil
+	case f.unreached:
+		return 0, errors.New("unreachable")
+	}
+	return 0, nil
+}
+
 func (f *fakeFallback) get(ctx context.Context, rawURL string, chunk func([]byte)) (int, error) {
 	u, _ := url.Parse(rawURL)
 	q := u.Query()
@@ -142,7 +159,11 @@ func (f *fakeFallback) get(ctx context.Context, rawURL string, chunk func([]byte
 	mode := q.Get(fallbackproto.ParamMode)
 	f.mu.Lock()
 	f.recvs = append(f.recvs, mode)
+	code, err := f.faultLocked(fallbackproto.OpRecv)
 	f.mu.Unlock()
+	if code != 0 || err != nil {
+		return code, err
+	}
 	if f.buffering && mode == fallbackproto.ModeStream {
 		<-ctx.Done()
 		return 200, ctx.Err()
@@ -164,7 +185,11 @@ func (f *fakeFallback) get(ctx context.Context, rawURL string, chunk func([]byte
 		// Split into small records so cuts land between them.
 		rec := data[:min(len(data), 50)]
 		ended, upN, ch := f.ended, len(f.up), f.changed
+		unreached := f.unreached
 		f.mu.Unlock()
+		if unreached {
+			return 200, errors.New("the network is gone")
+		}
 		if len(rec) > 0 {
 			if !emit(fallbackproto.AppendData(nil, uint64(sent), rec)) {
 				return 200, errors.New("cut")
@@ -242,7 +267,7 @@ func TestFallbackTunnelDeliversInOrderAcrossCuts(t *testing.T) {
 func TestFallbackTunnelPollsBehindABufferingProxy(t *testing.T) {
 	f := newFakeFallback()
 	f.buffering = true
-	c := fakeConn(t, f, false, nil)
+	c := fakeConn(t, f, false, &Options{Fallback: &FallbackOptions{BufferedAfter: 300 * time.Millisecond}})
 	echoNumbered(t, c, 50)
 	if c.Transport() != TransportHTTPPoll {
 		t.Fatalf("transport %v", c.Transport())
@@ -320,5 +345,29 @@ func TestFallbackTunnelBufferedAmountCountsUnacknowledged(t *testing.T) {
 		if err := c.t.waitDrain(ctx, 0, 0); err != nil {
 			t.Fatalf("BufferedAmount stays %d", c.BufferedAmount())
 		}
+	}
+}
+
+// A session that ends without a close frame (its end, or 404), or whose
+// server stays unreachable past its idle timeout, ends the connection with
+// 1006, as a dropped WebSocket.
+func TestFallbackTunnelEndsWithoutCloseAs1006(t *testing.T) {
+	for name, fault := range map[string]func(f *fakeFallback){
+		"end":         func(f *fakeFallback) { f.ended = true; f.signalLocked() },
+		"404":         func(f *fakeFallback) { f.down404 = true; f.signalLocked() },
+		"unreachable": func(f *fakeFallback) { f.unreached = true; f.signalLocked() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeFallback()
+			f.open.Idle = 500 * time.Millisecond
+			c := fakeConn(t, f, false, nil)
+			echoNumbered(t, c, 10)
+			f.mu.Lock()
+			fault(f)
+			f.mu.Unlock()
+			if ce := waitDone(t, c); ce.Code != StatusAbnormalClosure || ce.WasClean {
+				t.Fatalf("closed with %+v", ce)
+			}
+		})
 	}
 }
