@@ -144,8 +144,15 @@ func (s *fbSocket) run() {
 	if err == nil && status == 200 {
 		open, err = fallbackproto.ParseOpen(body)
 	}
+	refused := err == nil && status == 200 && !protocolAgreed(s.core.opts.Protocols, open.Protocol)
+	if refused {
+		// The browser fails a handshake whose subprotocol it did not offer,
+		// or that names none when it offered some: so does the fallback,
+		// and it ends the session the server opened at once.
+		s.abandonSession(open.Session)
+	}
 	s.mu.Lock()
-	if err != nil || status != 200 || s.state != Connecting {
+	if err != nil || status != 200 || refused || s.state != Connecting {
 		// Refused, unreachable, or abandoned: as a failed handshake.
 		s.endLocked()
 		s.mu.Unlock()
@@ -164,6 +171,32 @@ func (s *fbSocket) run() {
 	s.core.openNow()
 	go s.sendLoop()
 	s.recvLoop()
+}
+
+// protocolAgreed applies the browser's rule to the subprotocol a server
+// selected: one of those offered, or none when none was offered.
+func protocolAgreed(offered []string, selected string) bool {
+	if selected == "" {
+		return len(offered) == 0
+	}
+	for _, p := range offered {
+		if p == selected {
+			return true
+		}
+	}
+	return false
+}
+
+// abandonSession sends a close frame (1002) on a session the client will
+// not use, so that the server's handler ends now rather than when the
+// session is reaped. It is best effort, bounded in time.
+func (s *fbSocket) abandonSession(id string) {
+	u := param(param(param(s.base, fallbackproto.ParamSession, id), fallbackproto.ParamOp, fallbackproto.OpSend), fallbackproto.ParamOffset, "0")
+	ctx, cancel := context.WithTimeout(context.Background(), fbFlushTimeout)
+	go func() {
+		defer cancel()
+		s.be.post(ctx, u, wsframe.AppendClose(nil, int(StatusProtocolError), "subprotocol not offered"))
+	}()
 }
 
 // recvLoop issues receive requests until the session ends.

@@ -1,6 +1,7 @@
 package wsclient
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"testing"
@@ -225,5 +226,26 @@ func TestClientLosesNothingSilentlyAcross20DropsOnTheFallback(t *testing.T) {
 		o := Options{Transport: tr, Fallback: fallbackOptions()}
 		t.Run(tr.String()+"/report", func(t *testing.T) { testDrops(t, false, o) })
 		t.Run(tr.String()+"/redeliver", func(t *testing.T) { testDrops(t, true, o) })
+	}
+}
+
+// The browser fails a handshake whose answer selects none of the offered
+// subprotocols (/ws/echo answers "nope" with none); the fallback fails it
+// the same way, with 1006, rather than opening what a WebSocket would not.
+func TestFallbackRefusesWhatTheBrowserWould(t *testing.T) {
+	base := hostileCases[1].setUp(t) // strip-403
+	opens := fallbackOpens(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, base+"/ws/echo", &Options{Fallback: fallbackOptions(), Protocols: []string{"nope"}})
+	if err == nil {
+		c.Close(StatusNormalClosure, "")
+		t.Fatalf("Dial offering nope opened with protocol %q over %v", c.Protocol(), c.Transport())
+	}
+	if code := CloseStatus(err); code != StatusAbnormalClosure {
+		t.Errorf("Dial: %v (code %v), want 1006", err, code)
+	}
+	if fallbackOpens(t) == opens {
+		t.Error("the fallback was not tried")
 	}
 }
