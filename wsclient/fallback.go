@@ -72,6 +72,7 @@ type fbSocket struct {
 	ended     bool
 	wakeTx    chan struct{}
 	drained   chan struct{} // closed and replaced whenever buffered falls
+	room      chan struct{} // a received message was consumed
 	reader    wsframe.Reader
 }
 
@@ -85,6 +86,7 @@ func newFallback(c *core, wsURL string, poll bool) *fbSocket {
 		state:   Connecting,
 		poll:    poll,
 		wakeTx:  make(chan struct{}, 1),
+		room:    make(chan struct{}, 1),
 		drained: make(chan struct{}),
 	}
 	s.opts = c.opts.Fallback.options()
@@ -96,6 +98,9 @@ func newFallback(c *core, wsURL string, poll bool) *fbSocket {
 		s.base += "?"
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	// Set before any message arrives; it replaces a WebSocketStream
+	// attempt's, which is abandoned by then.
+	c.consumed = func() { wake(s.room) }
 	return s
 }
 
@@ -366,6 +371,9 @@ func (s *fbSocket) handleFrames() bool {
 			if state != Open && state != Closing {
 				continue
 			}
+			if !s.waitRoom(len(ev.Data)) {
+				return false
+			}
 			if !s.core.deliverMessage(Message{Type: MessageType(ev.Op), Data: ev.Data}) && s.readyState() < Closing {
 				s.core.closing(StatusReceiveOverflow, "receive queue overflow")
 				s.close(StatusReceiveOverflow, "receive queue overflow")
@@ -392,6 +400,31 @@ func (s *fbSocket) handleFrames() bool {
 			if closing {
 				s.finish(ce) // the answer to our close
 			}
+			return false
+		}
+	}
+}
+
+// waitRoom waits until a message of size bytes fits in the receive bounds
+// (Options.MaxPendingMessages and MaxPendingBytes), or the session ends.
+// This is the fallback's backpressure: while it waits the response is not
+// read, so the server's writes wait too, and a burst bigger than the
+// bounds reaches a slow reader instead of failing the connection. (On a
+// WebSocket the browser's own queue holds such a burst; see handoff.) A
+// message alone past the bounds is delivered, and fails as on a WebSocket.
+func (s *fbSocket) waitRoom(size int) bool {
+	o := &s.core.opts
+	if o.OnMessageSync != nil {
+		return true
+	}
+	for {
+		n, b := s.core.pending()
+		if n == 0 || n < o.MaxPendingMessages && b+size <= o.MaxPendingBytes {
+			return true
+		}
+		select {
+		case <-s.room:
+		case <-s.ctx.Done():
 			return false
 		}
 	}

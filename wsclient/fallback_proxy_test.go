@@ -3,6 +3,7 @@ package wsclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -247,5 +248,29 @@ func TestFallbackRefusesWhatTheBrowserWould(t *testing.T) {
 	}
 	if fallbackOpens(t) == opens {
 		t.Error("the fallback was not tried")
+	}
+}
+
+// A burst far past the receive bounds reaches a slow reader whole over the
+// fallback: the fallback stops reading the response while the bounds are
+// full, and the server's writes wait (a WebSocket's burst waits in the
+// browser's queue or in TCP instead).
+func TestFallbackBurstWaitsForTheReader(t *testing.T) {
+	const n, size = 2000, 8
+	c := dialURL(t, wsURL(fmt.Sprintf("/ws/flood?n=%d&size=%d", n, size)), &Options{
+		Transport: TransportHTTPStream, Fallback: fallbackOptions(), MaxPendingMessages: 16,
+	})
+	time.Sleep(300 * time.Millisecond) // the burst arrives while nothing reads
+	for i := range n {
+		_, p, err := c.Read(testCtx(t))
+		if err != nil {
+			t.Fatalf("message %d of %d: %v", i, n, err)
+		}
+		if len(p) != size || p[0] != byte(i) {
+			t.Fatalf("message %d = % x, want %d bytes from %#x", i, p, size, byte(i))
+		}
+	}
+	if ce := waitDone(t, c); ce.Code != StatusNormalClosure || ce.Reason != "flood done" {
+		t.Errorf("closed with %v, want 1000 flood done", ce)
 	}
 }

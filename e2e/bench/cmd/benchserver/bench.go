@@ -16,6 +16,7 @@ import (
 
 	"github.com/duplexgo/duplex/e2e/bench/clients"
 	"github.com/duplexgo/duplex/e2e/bench/internal/wsframe"
+	"github.com/duplexgo/duplex/server/fallback"
 )
 
 // registerBench adds the /bench/ routes.
@@ -69,7 +70,9 @@ func registerBench(mux *http.ServeMux, wasmDir string) error {
 		http.ServeFile(w, r, filepath.Join(wasmDir, name))
 	})
 	mux.HandleFunc("GET /bench/start", startPage)
-	mux.HandleFunc("GET /bench/flood", flood)
+	// The flood serves the HTTP fallback too, as the server's endpoints
+	// do, for the clients measured on it.
+	mux.Handle("/bench/flood", fallback.New(http.HandlerFunc(flood), fallback.Config{}))
 	return nil
 }
 
