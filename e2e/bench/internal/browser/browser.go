@@ -216,6 +216,9 @@ func loadPage(browserCtx context.Context, base string, params map[string]int, qu
 			used = append(used, t)
 		}
 	}
+	if len(used) == 0 {
+		used = append(used, "fetch") // the HTTP fallback: no WebSocket made
+	}
 	info.transport = strings.Join(used, "+")
 	return info, nil
 }
