@@ -39,7 +39,7 @@ type fakeFallback struct {
 
 func newFakeFallback() *fakeFallback {
 	return &fakeFallback{
-		open: fallbackproto.Open{Session: "s1", Protocol: "echo", Heartbeat: 200 * time.Millisecond,
+		open: fallbackproto.Open{Session: "s1", Heartbeat: 200 * time.Millisecond,
 			Poll: 300 * time.Millisecond, Window: 1 << 20, Idle: 5 * time.Second},
 		changed: make(chan struct{}),
 	}
@@ -250,7 +250,8 @@ func echoNumbered(t *testing.T, c *Conn, n int) {
 func TestFallbackTunnelDeliversInOrderAcrossCuts(t *testing.T) {
 	f := newFakeFallback()
 	f.cutAfter, f.dupBack = 4, 30
-	c := fakeConn(t, f, false, nil)
+	f.open.Protocol = "echo" // offered below, so the browser's rule lets it in
+	c := fakeConn(t, f, false, &Options{Protocols: []string{"echo"}})
 	echoNumbered(t, c, 500)
 	if c.Protocol() != "echo" || c.Transport() != TransportHTTPStream || c.Extensions() != "" {
 		t.Fatalf("protocol %q, transport %v", c.Protocol(), c.Transport())
