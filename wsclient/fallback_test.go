@@ -278,11 +278,7 @@ func TestFallbackTunnelPollsBehindABufferingProxy(t *testing.T) {
 func TestFallbackTunnelServerClose(t *testing.T) {
 	f := newFakeFallback()
 	c := fakeConn(t, f, true, nil)
-	select {
-	case <-c.opened:
-	case <-testCtx(t).Done():
-		t.Fatal("never opened")
-	}
+	waitOpened(t, c)
 	f.write(8, []byte("\x0f\xa1bye")) // 4001
 	ce := waitDone(t, c)
 	if ce.Code != 4001 || ce.Reason != "bye" || !ce.WasClean {
@@ -298,7 +294,7 @@ func TestFallbackTunnelServerClose(t *testing.T) {
 func TestFallbackTunnelFailsOnBadText(t *testing.T) {
 	f := newFakeFallback()
 	c := fakeConn(t, f, false, nil)
-	<-c.opened
+	waitOpened(t, c)
 	f.write(1, []byte{0xff})
 	if ce := waitDone(t, c); ce.Code != StatusAbnormalClosure || ce.WasClean {
 		t.Fatalf("closed with %+v", ce)
@@ -332,7 +328,7 @@ func TestFallbackTunnelBufferedAmountCountsUnacknowledged(t *testing.T) {
 	f := newFakeFallback()
 	f.holdSends = true
 	c := fakeConn(t, f, false, nil)
-	<-c.opened
+	waitOpened(t, c)
 	c.SendText("hello")
 	c.SendBinary(make([]byte, 1000))
 	if n := c.BufferedAmount(); n != 1005 {
@@ -370,5 +366,17 @@ func TestFallbackTunnelEndsWithoutCloseAs1006(t *testing.T) {
 				t.Fatalf("closed with %+v", ce)
 			}
 		})
+	}
+}
+
+// waitOpened waits for c to open, or fails the test after a bound.
+func waitOpened(t *testing.T, c *Conn) {
+	t.Helper()
+	select {
+	case <-c.opened:
+	case <-c.done:
+		t.Fatalf("ended before opening: %v", c.Err())
+	case <-testCtx(t).Done():
+		t.Fatal("never opened")
 	}
 }
